@@ -1,0 +1,1 @@
+"""sessionwise: FastAPI services whose database sessions are right from the first commit."""
