@@ -1,0 +1,48 @@
+"""Fixtures: renders of the template, and fresh databases for the rendered projects."""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import make_url
+
+from tests.databases import database_name, fresh_database
+from tests.projects import example_env, rendered_answers
+
+Render = Callable[[dict[str, Any]], Path]
+DatabaseFor = Callable[[Path], str | None]
+
+
+@pytest.fixture(scope="session")
+def render(copie_session: Any) -> Render:
+    """Render the template once per set of answers; copy the result before changing it."""
+    renders: dict[tuple[tuple[str, Any], ...], Path] = {}
+
+    def render(answers: dict[str, Any]) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in renders:
+            result = copie_session.copy(extra_answers=answers)
+            assert result.exit_code == 0, result.exception
+            renders[key] = result.project_dir
+        return renders[key]
+
+    return render
+
+
+@pytest.fixture
+def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
+    """A new empty database for a rendered project's tests; None for SQLite projects,
+    whose tests make their own file."""
+    with ExitStack() as cleanup:
+
+        def database_for(project: Path) -> str | None:
+            database = rendered_answers(project)["database"]
+            if database == "sqlite":
+                return None
+            drivername = make_url(example_env(project)["DATABASE_URL"]).drivername
+            name = database_name(request.node.nodeid)
+            return cleanup.enter_context(fresh_database(database, drivername, name))
+
+        yield database_for

@@ -1,0 +1,183 @@
+"""The session pitfalls, planted into a rendered project as the code people really write."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def replace_in(path: Path, pattern: str, replacement: str) -> None:
+    """Rewrite `path`, failing loudly when the template no longer has what is replaced."""
+    text = path.read_text()
+    planted, count = re.subn(pattern, replacement, text, count=1, flags=re.M | re.S)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(planted)
+
+
+def package(project: Path) -> Path:
+    return project / "src" / "my_service"
+
+
+GET_SESSION = r"^(async )?def get_session\(\).*?(?=\n\n\n)"
+
+
+def return_instead_of_yield(project: Path, mode: str) -> None:
+    replace_in(
+        package(project) / "db.py",
+        GET_SESSION,
+        f"{'async ' if mode == 'async' else ''}def get_session():\n    return SessionLocal()",
+    )
+
+
+def engine_per_request(project: Path, mode: str) -> None:
+    if mode == "async":
+        body = (
+            "async def get_session():\n"
+            "    request_engine = create_async_engine(settings.database_url)\n"
+            "    async with async_sessionmaker(request_engine)() as session:\n"
+            "        yield session\n"
+            "        await session.commit()"
+        )
+    else:
+        body = (
+            "def get_session():\n"
+            "    from sqlalchemy import create_engine\n"
+            "    request_engine = create_engine(settings.database_url)\n"
+            "    session = sessionmaker(request_engine)()\n"
+            "    try:\n"
+            "        yield session\n"
+            "        session.commit()\n"
+            "    finally:\n"
+            "        session.close()"
+        )
+    replace_in(package(project) / "db.py", GET_SESSION, body)
+
+
+def no_finally(project: Path, mode: str) -> None:
+    awaited = "await " if mode == "async" else ""
+    replace_in(
+        package(project) / "db.py",
+        GET_SESSION,
+        f"{'async ' if mode == 'async' else ''}def get_session():\n"
+        "    session = SessionLocal()\n"
+        "    yield session\n"
+        f"    {awaited}session.commit()\n"
+        f"    {awaited}session.close()",
+    )
+
+
+def sync_session_in_async_endpoint(project: Path, mode: str) -> None:
+    assert mode == "sync", "only a sync project has a sync session to misuse"
+    replace_in(package(project) / "items.py", r"^def read_item\(", "async def read_item(")
+
+
+def pool_pre_ping_off(project: Path, mode: str) -> None:
+    replace_in(
+        package(project) / "settings.py",
+        r"pool_pre_ping: bool = True",
+        "pool_pre_ping: bool = False",
+    )
+
+
+def commit_after_response(project: Path, mode: str) -> None:
+    """The default dependency scope: the exit code, and its commit, run after the response."""
+    db = package(project) / "db.py"
+    if "session.commit()" not in db.read_text() and "session.begin()" not in db.read_text():
+        # The explicit policy's dependency does not commit; give it the textbook one that does.
+        no_finally_body = (
+            "async def get_session():\n    async with SessionLocal() as session:\n"
+            "        yield session\n        await session.commit()"
+            if mode == "async"
+            else "def get_session():\n    session = SessionLocal()\n    try:\n"
+            "        yield session\n        session.commit()\n    finally:\n"
+            "        session.close()"
+        )
+        replace_in(db, GET_SESSION, no_finally_body)
+    replace_in(db, r', scope="function"\)', ")")
+
+
+def migration_drift(project: Path, mode: str) -> None:
+    replace_in(
+        package(project) / "models.py",
+        r"(    description: Mapped\[str \| None\] = mapped_column\(String\(500\)\)\n)",
+        r"\1    price: Mapped[int | None]\n",
+    )
+
+
+def engine_not_disposed(project: Path, mode: str) -> None:
+    replace_in(package(project) / "main.py", r"\n    (await )?engine\.dispose\(\)", "")
+
+
+def no_pool_timeout_handler(project: Path, mode: str) -> None:
+    replace_in(package(project) / "main.py", r"^@app\.exception_handler\(PoolTimeoutError\)\n", "")
+
+
+@dataclass(frozen=True)
+class Pitfall:
+    plant: Callable[[Path, str], None]
+    # The generated tests that must catch it (each must fail; others may fail too).
+    caught_by: frozenset[str]
+    # Which rendered projects it applies to.
+    modes: tuple[str, ...] = ("sync", "async")
+    databases: tuple[str, ...] = ("sqlite",)
+
+
+PITFALLS = {
+    "return-instead-of-yield": Pitfall(
+        return_instead_of_yield,
+        frozenset(
+            {
+                "test_every_request_returns_its_connection_and_closes_its_session",
+                "test_more_concurrent_requests_than_the_pool_holds_all_succeed",
+            }
+        ),
+    ),
+    "engine-per-request": Pitfall(
+        engine_per_request,
+        frozenset(
+            {
+                "test_requests_reuse_the_pooled_connections",
+                "test_every_request_returns_its_connection_and_closes_its_session",
+            }
+        ),
+    ),
+    "no-finally": Pitfall(
+        no_finally,
+        frozenset(
+            {
+                "test_http_error_in_the_endpoint_rolls_back_and_closes",
+                "test_crash_in_the_endpoint_rolls_back_and_closes",
+            }
+        ),
+    ),
+    "sync-session-in-async-endpoint": Pitfall(
+        sync_session_in_async_endpoint,
+        frozenset({"test_session_endpoints_match_the_sync_mode"}),
+        modes=("sync",),
+    ),
+    "pool-pre-ping-off": Pitfall(
+        pool_pre_ping_off,
+        frozenset({"test_requests_succeed_after_the_server_drops_every_connection"}),
+        databases=("postgresql", "mysql"),
+    ),
+    "commit-after-response": Pitfall(
+        commit_after_response,
+        frozenset(
+            {
+                "test_failed_commit_is_an_error_for_the_client_and_keeps_nothing",
+                "test_nothing_is_committed_that_the_endpoint_did_not_commit",
+            }
+        ),
+    ),
+    "migration-drift": Pitfall(
+        migration_drift,
+        frozenset({"test_migrations_build_the_models_schema_from_empty_and_undo_it"}),
+    ),
+    "engine-not-disposed": Pitfall(
+        engine_not_disposed, frozenset({"test_shutdown_disposes_the_engine"})
+    ),
+    "no-503-on-pool-timeout": Pitfall(
+        no_pool_timeout_handler,
+        frozenset({"test_exhausted_pool_gives_503_with_retry_after"}),
+    ),
+}

@@ -1,0 +1,52 @@
+"""Mutation proof: plant each pitfall in a rendered project; its generated tests must fail.
+
+A generated test that cannot fail would be a defect, so every pitfall names the tests
+that must catch it.
+"""
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.answer_matrix import MODE_DATABASE_DRIVER, POLICIES, answers
+from tests.conftest import DatabaseFor, Render
+from tests.pitfalls import PITFALLS
+from tests.projects import run_project_tests
+
+CASES = [
+    pytest.param(
+        name, answers(mode, database, driver, policy), id=f"{name}-{mode}-{driver}-{policy}"
+    )
+    for name, pitfall in PITFALLS.items()
+    for mode, database, driver in MODE_DATABASE_DRIVER
+    for policy in POLICIES
+    if mode in pitfall.modes
+    and database in pitfall.databases
+    # One driver per database and mode keeps the suite short; the matrix covers the rest.
+    and driver in {"pysqlite", "aiosqlite", "psycopg", "asyncpg", "pymysql", "asyncmy"}
+]
+
+
+@pytest.mark.parametrize(("pitfall", "answers"), CASES)
+def test_generated_tests_catch_the_planted_pitfall(
+    pitfall: str,
+    answers: dict[str, Any],
+    render: Render,
+    database_for: DatabaseFor,
+    tmp_path: Path,
+) -> None:
+    project = shutil.copytree(render(answers), tmp_path / "project")
+    PITFALLS[pitfall].plant(project, answers["mode"])
+
+    run = run_project_tests(project, database_for(project))
+
+    assert run.returncode != 0, f"the generated tests passed with {pitfall} planted"
+    expected = {
+        name
+        for name in PITFALLS[pitfall].caught_by
+        if name in run.failed | run.passed | run.skipped
+    }
+    assert expected, f"none of {sorted(PITFALLS[pitfall].caught_by)} ran:\n{run.output}"
+    assert expected <= run.failed, run.output
