@@ -1,5 +1,7 @@
 """Fixtures: renders of the template, and fresh databases for the rendered projects."""
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -46,3 +48,27 @@ def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
             return cleanup.enter_context(fresh_database(database, drivername, name))
 
         yield database_for
+
+
+TEMPLATE_FILES = ["copier.yml", "template", "hooks"]
+
+
+@pytest.fixture(scope="session")
+def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The working tree's template committed alone in a new git repository, so that every
+    render of it records the same `_commit`."""
+    root = Path(__file__).resolve().parent.parent
+    snapshot = tmp_path_factory.mktemp("template-snapshot")
+    for name in TEMPLATE_FILES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, snapshot / name)
+        elif source.exists():
+            shutil.copy2(source, snapshot / name)
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "snap"],
+    ):
+        subprocess.run(command, cwd=snapshot, check=True)
+    return snapshot

@@ -14,14 +14,16 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 DRIVERS = sorted({driver for _, _, driver in MODE_DATABASE_DRIVER})
 
 
-def copier_copy(destination: Path, *data: str) -> subprocess.CompletedProcess[str]:
+def copier_copy(
+    destination: Path, *data: str, template: Path = TEMPLATE
+) -> subprocess.CompletedProcess[str]:
     """`copier copy --defaults` as a user or a CI job runs it: no prompt, no --trust."""
     arguments = [arg for pair in data for arg in ("--data", pair)]
     return subprocess.run(
         [
             *(sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref", "HEAD"),
             *arguments,
-            str(TEMPLATE),
+            str(template),
             str(destination),
         ],
         capture_output=True,
@@ -62,6 +64,7 @@ def test_answers_file_keeps_questions_not_derived_values(tmp_path: Path) -> None
         "pool_timeout",
         "pool_recycle",
         "pool_pre_ping",
+        "catalog_owner",
     }
 
 
@@ -79,6 +82,7 @@ def test_answers_file_keeps_questions_not_derived_values(tmp_path: Path) -> None
         (["pool_timeout=0"], "pool_timeout must be a whole number of seconds"),
         (["pool_recycle=0"], "pool_recycle must be -1 (never) or a whole number"),
         (["pool_size=five"], "invalid literal for int()"),
+        (["catalog_owner=Payments Team"], "is not an entity reference"),
         (
             ["mode=async", "database=postgresql", "driver=psycopg2"],
             "psycopg2 is PostgreSQL's sync-only driver; with database=postgresql\nand mode=async"

@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.answer_matrix import ANSWER_MATRIX
 from tests.conftest import DatabaseFor, Render
-from tests.projects import dependencies, run_project_tests, run_tool
+from tests.projects import dependencies, example_env, run_project_tests, run_tool
 
 DRIVER_PACKAGES = {
     "pysqlite": None,
@@ -100,3 +101,24 @@ def test_session_code_matches_the_mode(render: Render, answers: dict[str, Any]) 
         assert re.search(r"^def get_session\(\)", db, re.M)
         assert "finally:\n        session.close()" in db
     assert 'Depends(get_session, scope="function")' in db
+
+
+@pytest.mark.parametrize("answers", ANSWER_MATRIX)
+def test_generated_ci_tests_against_the_chosen_database(
+    render: Render, answers: dict[str, Any]
+) -> None:
+    project = render(answers)
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+
+    job = workflow["jobs"]["test"]
+    commands = [step.get("run", "") for step in job["steps"]]
+    assert {"uv run pytest", "uv run mypy", "uv run ruff check ."} <= set(commands)
+    assert any("sessionwise check src" in command for command in commands)
+    if answers["database"] == "sqlite":
+        assert "services" not in job
+    else:
+        scheme = example_env(project)["DATABASE_URL"].split("://")[0]
+        assert job["env"]["TEST_DATABASE_URL"].startswith(f"{scheme}://")
+    hook_ids = {hook["id"] for repo in hooks["repos"] for hook in repo["hooks"]}
+    assert "sessionwise-check" in hook_ids

@@ -1,0 +1,86 @@
+"""Interactive answers for `sessionwise new`, asked with questionary in a terminal."""
+
+from typing import Any
+
+import questionary
+
+from sessionwise.pool_sizing import advise
+from sessionwise.questions import Question, fitting_drivers, questions
+
+
+def whole_number(text: str) -> bool | str:
+    return text.lstrip("-").isdigit() or "type a whole number"
+
+
+def positive_number(text: str) -> bool | str:
+    try:
+        return float(text) > 0 or "type a number above 0"
+    except ValueError:
+        return "type a number, e.g. 200"
+
+
+def ask_one(question: Question, answers: dict[str, Any], default: Any) -> Any:
+    message = f"{question.name}: {' '.join(question.help.split())}"
+    if question.name == "driver":
+        drivers = fitting_drivers(answers["database"], answers["mode"])
+        return questionary.select(message, choices=drivers, default=drivers[0]).unsafe_ask()
+    if question.choices:
+        choices = [questionary.Choice(label, value) for label, value in question.choices.items()]
+        return questionary.select(message, choices=choices, default=default).unsafe_ask()
+    if question.type == "bool":
+        return questionary.confirm(message, default=bool(default)).unsafe_ask()
+    if question.type == "int":
+        return int(
+            questionary.text(message, default=str(default), validate=whole_number).unsafe_ask()
+        )
+    return questionary.text(message, default="" if default is None else str(default)).unsafe_ask()
+
+
+def size_the_pool(answers: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Offer pool settings from the expected load (Little's law), and warn where it exceeds."""
+    if (
+        answers["database"] == "sqlite"
+        or not questionary.confirm(
+            "Size the pool from your expected load?", default=False
+        ).unsafe_ask()
+    ):
+        return
+    rate = float(
+        questionary.text("Peak requests per second:", validate=positive_number).unsafe_ask()
+    )
+    hold = float(
+        questionary.text(
+            "Milliseconds each request holds its connection:",
+            default="200",
+            validate=positive_number,
+        ).unsafe_ask()
+    )
+    workers = int(
+        questionary.text("Uvicorn workers:", default="1", validate=whole_number).unsafe_ask()
+    )
+    advice = advise(rate, hold, workers=workers, database=answers["database"])
+    questionary.print(
+        f"About {advice.needed} connections busy per worker: suggesting pool_size="
+        f"{advice.pool_size}, max_overflow={advice.max_overflow}."
+    )
+    for warning in advice.warnings:
+        questionary.print(f"! {warning}", style="fg:ansiyellow")
+    defaults["pool_size"], defaults["max_overflow"] = advice.pool_size, advice.max_overflow
+
+
+def ask_answers(given: dict[str, Any]) -> dict[str, Any]:
+    """Ask every question not already answered, offering only what fits earlier answers."""
+    answers = dict(given)
+    defaults: dict[str, Any] = {}
+    for question in questions():
+        if question.name in answers:
+            continue
+        if question.name == "pool_size":
+            size_the_pool(answers, defaults)
+        default = defaults.get(question.name, question.default)
+        if isinstance(default, str) and "{{" in default:
+            default = None  # copier computes it from earlier answers
+        value = ask_one(question, answers, default)
+        if value != "":  # an empty answer leaves the default to copier
+            answers[question.name] = value
+    return answers

@@ -1,0 +1,61 @@
+"""The template's questions, read from copier.yml: the one source for the CLI and the catalogs."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+# The repository root holds copier.yml; an installed package points at it through this path.
+TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str
+    help: str
+    default: Any
+    choices: dict[str, Any]  # label -> value
+
+    @property
+    def values(self) -> list[Any]:
+        return list(self.choices.values())
+
+
+@cache
+def copier_config(template: Path = TEMPLATE_ROOT) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((template / "copier.yml").read_text())
+    return config
+
+
+def questions(template: Path = TEMPLATE_ROOT) -> list[Question]:
+    """The questions a user answers, in order (settings and derived values left out)."""
+    found = []
+    for name, spec in copier_config(template).items():
+        if name.startswith("_") or spec.get("when") is False:
+            continue
+        choices = {
+            label: choice["value"] if isinstance(choice, dict) else choice
+            for label, choice in (spec.get("choices") or {}).items()
+        }
+        found.append(
+            Question(name, spec.get("type", "str"), spec["help"], spec.get("default"), choices)
+        )
+    return found
+
+
+def question(name: str, template: Path = TEMPLATE_ROOT) -> Question:
+    return next(q for q in questions(template) if q.name == name)
+
+
+def fitting_drivers(database: str, mode: str, template: Path = TEMPLATE_ROOT) -> list[str]:
+    """The drivers copier.yml accepts for a database and a mode, evaluated from its own rule."""
+    rule = copier_config(template)["fitting_drivers"]["default"]
+    drivers: list[str] = json.loads(
+        jinja2.Environment().from_string(rule).render(database=database, mode=mode)
+    )
+    return drivers

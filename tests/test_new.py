@@ -1,0 +1,103 @@
+"""`sessionwise new`: the same project as `copier copy`, and clear errors that touch nothing."""
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from sessionwise.new import NewError, collect_answers, render
+from sessionwise.presets import PRESETS
+from sessionwise.questions import fitting_drivers
+from tests.answer_matrix import MODE_DATABASE_DRIVER
+from tests.test_answers import copier_copy
+
+
+def same_tree(left: Path, right: Path) -> bool:
+    comparison = filecmp.dircmp(left, right)
+    if comparison.left_only or comparison.right_only or comparison.diff_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    return (
+        not mismatch
+        and not errors
+        and all(same_tree(left / sub, right / sub) for sub in comparison.common_dirs)
+    )
+
+
+def test_new_renders_what_copier_copy_renders(tmp_path: Path, template_snapshot: Path) -> None:
+    answers = {"mode": "async", "database": "postgresql", "driver": "psycopg"}
+
+    render(tmp_path / "via-api", answers, template=template_snapshot, vcs_ref="HEAD")
+    completed = copier_copy(
+        tmp_path / "via-cli",
+        *(f"{k}={v}" for k, v in answers.items()),
+        template=template_snapshot,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert same_tree(tmp_path / "via-api", tmp_path / "via-cli")
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_preset_is_a_supported_combination(preset: str) -> None:
+    answers = PRESETS[preset]
+    combo = (answers["mode"], answers["database"], answers["driver"])
+    assert combo in MODE_DATABASE_DRIVER
+
+
+def test_fitting_drivers_come_from_copier_yml() -> None:
+    for mode, database, driver in MODE_DATABASE_DRIVER:
+        assert driver in fitting_drivers(database, mode)
+    assert fitting_drivers("postgresql", "async") == ["asyncpg", "psycopg"]
+    assert "psycopg2" not in fitting_drivers("postgresql", "async")
+
+
+def test_later_answers_override_the_preset(tmp_path: Path) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text("transaction_policy: commit_on_success\npool_size: 7\n")
+
+    answers = collect_answers("postgres-async", data_file, ["pool_size=9"])
+
+    assert answers["driver"] == "asyncpg"
+    assert answers["transaction_policy"] == "commit_on_success"
+    assert answers["pool_size"] == "9"
+
+
+@pytest.mark.parametrize(
+    ("preset", "data_file_text", "data", "message"),
+    [
+        ("postgres", None, [], "no preset 'postgres': choose one of"),
+        (None, "- mode\n- async\n", [], "must hold a mapping of answers"),
+        (None, "mode: [unclosed\n", [], "is not valid YAML"),
+        (None, None, ["mode"], "write it as KEY=VALUE"),
+    ],
+)
+def test_bad_input_says_what_to_fix(
+    tmp_path: Path, preset: str | None, data_file_text: str | None, data: list[str], message: str
+) -> None:
+    data_file = None
+    if data_file_text is not None:
+        data_file = tmp_path / "answers.yml"
+        data_file.write_text(data_file_text)
+
+    with pytest.raises(NewError, match=message.replace("(", r"\(")):
+        collect_answers(preset, data_file, data)
+
+
+def test_a_refused_answer_writes_nothing(tmp_path: Path) -> None:
+    destination = tmp_path / "svc"
+
+    with pytest.raises(NewError, match="psycopg2 is PostgreSQL's sync-only driver"):
+        render(destination, {"mode": "async", "database": "postgresql", "driver": "psycopg2"})
+
+    assert not destination.exists() or not any(destination.iterdir())
+
+
+def test_a_non_empty_destination_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+
+    with pytest.raises(NewError, match="exists and is not empty"):
+        render(tmp_path, {})
+
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text() == "mine"
