@@ -3,6 +3,7 @@
 from typing import Any
 
 import questionary
+import typer
 
 from sessionwise.pool_sizing import advise
 from sessionwise.questions import Question, fitting_drivers, questions
@@ -59,12 +60,12 @@ def size_the_pool(answers: dict[str, Any], defaults: dict[str, Any]) -> None:
         questionary.text("Uvicorn workers:", default="1", validate=whole_number).unsafe_ask()
     )
     advice = advise(rate, hold, workers=workers, database=answers["database"])
-    questionary.print(
+    typer.echo(
         f"About {advice.needed} connections busy per worker: suggesting pool_size="
         f"{advice.pool_size}, max_overflow={advice.max_overflow}."
     )
     for warning in advice.warnings:
-        questionary.print(f"! {warning}", style="fg:ansiyellow")
+        typer.secho(f"! {warning}", fg="yellow")
     defaults["pool_size"], defaults["max_overflow"] = advice.pool_size, advice.max_overflow
 
 
