@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sessionwise.lint import check_paths
 from tests.answer_matrix import MODE_DATABASE_DRIVER, POLICIES, answers
 from tests.conftest import DatabaseFor, Render
 from tests.pitfalls import PITFALLS
@@ -50,3 +51,32 @@ def test_generated_tests_catch_the_planted_pitfall(
     }
     assert expected, f"none of {sorted(PITFALLS[pitfall].caught_by)} ran:\n{run.output}"
     assert expected <= run.failed, run.output
+
+
+# What `sessionwise check` reports for each planted pitfall it can see in code.
+CHECK_CODES = {
+    "return-instead-of-yield": "SW001",
+    "engine-per-request": "SW002",
+    "sync-session-in-async-endpoint": "SW003",
+    "no-finally": "SW005",
+    "commit-after-response": "SW006",
+}
+CHECK_CASES = [
+    pytest.param(name, answers(mode, database, driver, policy), id=f"{name}-{mode}-{policy}")
+    for name in CHECK_CODES
+    for mode, database, driver in MODE_DATABASE_DRIVER
+    for policy in POLICIES
+    if database == "sqlite" and mode in PITFALLS[name].modes
+]
+
+
+@pytest.mark.parametrize(("pitfall", "answers"), CHECK_CASES)
+def test_check_finds_the_planted_pitfall(
+    pitfall: str, answers: dict[str, Any], render: Render, tmp_path: Path
+) -> None:
+    project = shutil.copytree(render(answers), tmp_path / "project")
+    PITFALLS[pitfall].plant(project, answers["mode"])
+
+    findings, _ = check_paths([project])
+
+    assert CHECK_CODES[pitfall] in {finding.code for finding in findings}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
+from sessionwise.lint import check_paths
 from tests.answer_matrix import ANSWER_MATRIX
 from tests.conftest import DatabaseFor, Render
 from tests.projects import dependencies, example_env, run_project_tests, run_tool
@@ -122,3 +123,11 @@ def test_generated_ci_tests_against_the_chosen_database(
         assert job["env"]["TEST_DATABASE_URL"].startswith(f"{scheme}://")
     hook_ids = {hook["id"] for repo in hooks["repos"] for hook in repo["hooks"]}
     assert "sessionwise-check" in hook_ids
+
+
+@pytest.mark.parametrize("answers", ANSWER_MATRIX)
+def test_rendered_project_passes_sessionwise_check(render: Render, answers: dict[str, Any]) -> None:
+    findings, files = check_paths([render(answers)])
+
+    assert files >= 15
+    assert findings == []

@@ -11,6 +11,9 @@ DESCRIPTION = (
     "sessions are closed, committed and pooled correctly, with tests that prove it."
 )
 TAGS = ["python", "fastapi", "sqlalchemy", "alembic", "copier"]
+GENERATED_HEADER = (
+    "# Generated from copier.yml by `sessionwise catalog --backstage`: do not edit by hand."
+)
 DEFAULT_SOURCE = "https://github.com/sessionwise/sessionwise"
 DEFAULT_OWNER = "group:platform"
 JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "float": "number"}

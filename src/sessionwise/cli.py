@@ -1,0 +1,157 @@
+"""The `sessionwise` command line: new, update, check, catalog."""
+
+import json
+import subprocess
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from sessionwise import catalog as catalogs
+from sessionwise.lint import check_paths, report
+from sessionwise.lint import config as lint_config
+from sessionwise.lint.rules import RULES
+from sessionwise.new import NewError, collect_answers, render
+from sessionwise.presets import PRESETS
+from sessionwise.questions import TEMPLATE_ROOT
+
+app = typer.Typer(
+    help="FastAPI services whose SQLAlchemy sessions are right from the first commit.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def new(
+    destination: Annotated[Path, typer.Argument(help="Directory to create the service in")],
+    preset: Annotated[str | None, typer.Option(help=f"Answer set: {', '.join(PRESETS)}")] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="An answer as KEY=VALUE")
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option(help="A YAML file of answers", dir_okay=False)
+    ] = None,
+    template: Annotated[str, typer.Option(help="Template source")] = str(TEMPLATE_ROOT),
+    vcs_ref: Annotated[str | None, typer.Option(help="Template version (git ref)")] = None,
+    check: Annotated[bool, typer.Option(help="Run the new service's tests afterwards")] = False,
+) -> None:
+    """Render a new service. Asks in a terminal; with --preset/--data or no terminal, never."""
+    try:
+        answers = collect_answers(preset, data_file, data or [])
+        if sys.stdin.isatty() and preset is None and not data and data_file is None:
+            from sessionwise.prompts import ask_answers
+
+            answers = ask_answers(answers)
+        render(destination, answers, template=template, vcs_ref=vcs_ref)
+    except NewError as error:
+        raise fail(str(error)) from None
+    typer.secho(f"Rendered {destination}", fg="green")
+    typer.echo(f"  cd {destination} && uv sync && uv run pytest")
+    if check:
+        completed = subprocess.run(["uv", "run", "pytest", "-q"], cwd=destination, check=False)
+        verdict = "passed" if completed.returncode == 0 else "FAILED"
+        typer.echo(f"The service's own tests {verdict}.")
+        raise typer.Exit(completed.returncode)
+
+
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The service to update")] = Path(),
+    vcs_ref: Annotated[str | None, typer.Option(help="Template version (git ref)")] = None,
+    trust: Annotated[
+        bool, typer.Option(help="Allow the template's answer migrations to run")
+    ] = False,
+) -> None:
+    """Pull template fixes into a service with `copier update`, then summarise what changed."""
+    from sessionwise.update import UpdateError, update_project
+
+    try:
+        summary = update_project(path, vcs_ref=vcs_ref, trust=trust)
+    except UpdateError as error:
+        raise fail(str(error)) from None
+    typer.echo(summary.describe())
+    if summary.conflicts:
+        raise typer.Exit(1)
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def code_list(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    codes = {code.strip() for code in value.split(",") if code.strip()}
+    unknown = sorted(codes - set(RULES))
+    if unknown:
+        raise fail(f"unknown code(s) {', '.join(unknown)}: known codes are SW000 to SW008")
+    return codes
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to check")],
+    output_format: Annotated[Format, typer.Option("--format", help="Output format")] = Format.text,
+    output: Annotated[Path | None, typer.Option(help="Write the report to a file")] = None,
+    select: Annotated[str | None, typer.Option(help="Only these codes, e.g. SW001,SW005")] = None,
+    ignore: Annotated[str | None, typer.Option(help="Skip these codes")] = None,
+) -> None:
+    """Find SQLAlchemy session pitfalls in FastAPI code (static: nothing is imported)."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise fail(f"no such file or directory: {', '.join(missing)}")
+    try:
+        config = lint_config.load(paths[0])
+    except lint_config.ConfigError as error:
+        raise fail(str(error)) from None
+    config.select = code_list(select) or config.select
+    config.ignore = code_list(ignore) or config.ignore
+    findings, files = check_paths(paths, config)
+    root = Path.cwd()
+    if output_format is Format.json:
+        rendered = report.json_report(findings, root)
+    elif output_format is Format.sarif:
+        rendered = report.sarif(findings, root)
+    else:
+        rendered = report.text(findings, files, root)
+    if output is None:
+        typer.echo(rendered)
+    else:
+        output.write_text(rendered + "\n")
+    raise typer.Exit(1 if findings else 0)
+
+
+@app.command()
+def catalog(
+    backstage: Annotated[
+        bool, typer.Option(help="A Backstage `kind: Template` instead of a plain entry")
+    ] = False,
+    output_format: Annotated[str, typer.Option("--format", help="yaml or json")] = "yaml",
+    source: Annotated[str, typer.Option(help="Where the template lives")] = catalogs.DEFAULT_SOURCE,
+    owner: Annotated[str, typer.Option(help="Owning team")] = catalogs.DEFAULT_OWNER,
+) -> None:
+    """Print a catalog entry for this template, generated from copier.yml."""
+    if output_format not in {"yaml", "json"}:
+        raise fail(f"--format {output_format!r}: choose yaml or json")
+    entry = (
+        catalogs.backstage_template(source, owner)
+        if backstage
+        else catalogs.catalog_entry(source, owner)
+    )
+    if output_format == "json":
+        typer.echo(json.dumps(entry, indent=2))
+    else:
+        if backstage:
+            typer.echo(catalogs.GENERATED_HEADER)
+        typer.echo(yaml.safe_dump(entry, sort_keys=False, width=100), nl=False)

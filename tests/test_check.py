@@ -1,0 +1,177 @@
+"""`sessionwise check`: each fixture yields exactly the findings its `# expect:` comments name."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sessionwise.cli import app
+from sessionwise.lint import check_paths
+from sessionwise.lint.config import Config
+from sessionwise.lint.rules import RULES
+
+FIXTURES = Path(__file__).resolve().parent / "check_fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)$")
+runner = CliRunner()
+
+
+def expected_findings(path: Path) -> set[tuple[int, str]]:
+    found = set()
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            found |= {(number, code) for code in re.split(r"[,\s]+", match.group(1)) if code}
+    return found
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.py")), ids=lambda p: p.stem)
+def test_fixture_gives_exactly_the_expected_findings(fixture: Path) -> None:
+    findings, files = check_paths([fixture])
+
+    assert files == 1
+    assert {(f.line, f.code) for f in findings} == expected_findings(fixture)
+
+
+def test_every_rule_has_a_positive_fixture() -> None:
+    expected = {code for path in FIXTURES.glob("*.py") for _, code in expected_findings(path)}
+
+    assert expected == set(RULES) - {"SW000"}
+
+
+def test_clean_fixtures_expect_nothing() -> None:
+    assert not expected_findings(FIXTURES / "clean_sync_app.py")
+    assert not expected_findings(FIXTURES / "clean_async_app.py")
+
+
+def test_unparsable_file_is_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def broken(:\n")
+    (tmp_path / "fine.py").write_text(
+        "from sqlalchemy import create_engine\nx = create_engine('pg')\n"
+    )
+
+    findings, files = check_paths([tmp_path])
+
+    assert files == 2
+    assert {(f.path.name, f.code) for f in findings} == {
+        ("broken.py", "SW000"),
+        ("fine.py", "SW004"),
+    }
+
+
+def test_directories_skip_virtual_environments(tmp_path: Path) -> None:
+    for folder in (".venv/lib", "venv", "build", "src/app"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "db.py").write_text(
+            "import sqlalchemy\nsqlalchemy.create_engine('pg')\n"
+        )
+
+    findings, files = check_paths([tmp_path])
+
+    assert files == 1
+    assert [f.path.relative_to(tmp_path).as_posix() for f in findings] == ["src/app/db.py"]
+
+
+def test_cli_text_output_and_exit_code() -> None:
+    result = runner.invoke(app, ["check", str(FIXTURES / "sw008_expire_on_commit.py")])
+
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert re.fullmatch(r".*sw008_expire_on_commit\.py:5:12: SW008 async session factory .*", first)
+    assert "fix: pass expire_on_commit=False" in result.output
+    assert "docs/pitfalls/expire-on-commit.md" in result.output
+    assert result.output.rstrip().endswith("Found 3 finding(s) in 1 of 1 file(s).")
+
+
+def test_cli_clean_exit_code() -> None:
+    result = runner.invoke(app, ["check", str(FIXTURES / "clean_async_app.py")])
+
+    assert result.exit_code == 0, result.output
+    assert "All checks passed (1 file(s))." in result.output
+
+
+def test_cli_json_output() -> None:
+    result = runner.invoke(
+        app, ["check", "--format", "json", str(FIXTURES / "sw007_background_task.py")]
+    )
+
+    findings = json.loads(result.output)
+    expected = expected_findings(FIXTURES / "sw007_background_task.py")
+    assert {(f["line"], f["code"]) for f in findings} == expected
+    assert len(findings) == 2
+    assert set(findings[0]) == {"path", "line", "column", "code", "message", "fix", "url"}
+
+
+def test_cli_sarif_output_is_code_scanning_shaped(tmp_path: Path) -> None:
+    report = tmp_path / "report.sarif"
+
+    result = runner.invoke(
+        app, ["check", "--format", "sarif", "--output", str(report), str(FIXTURES)]
+    )
+
+    assert result.exit_code == 1
+    log = json.loads(report.read_text())
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert set(rules) >= set(RULES) - {"SW000"}
+    for item in run["results"]:
+        assert rules[item["ruleIndex"]] == item["ruleId"]
+        location = item["locations"][0]["physicalLocation"]
+        assert not location["artifactLocation"]["uri"].startswith("/")
+        assert "\\" not in location["artifactLocation"]["uri"]
+        assert location["region"]["startColumn"] >= 1
+    findings, _ = check_paths([FIXTURES])
+    assert len(run["results"]) == len(findings) >= 25
+
+
+def test_cli_select_and_ignore() -> None:
+    path = str(FIXTURES / "sw002_engine_per_request.py")
+
+    selected = runner.invoke(app, ["check", "--format", "json", "--select", "SW004", path])
+    ignored = runner.invoke(app, ["check", "--format", "json", "--ignore", "SW002", path])
+    unknown = runner.invoke(app, ["check", "--select", "SW999", path])
+
+    assert json.loads(selected.output) == []
+    assert selected.exit_code == 0
+    assert json.loads(ignored.output) == []
+    assert unknown.exit_code == 2
+    assert "unknown code(s) SW999" in unknown.output
+
+
+def test_pyproject_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sessionwise]\nignore = ["SW004"]\nexclude = ["legacy/*"]\n'
+    )
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "old.py").write_text(
+        (FIXTURES / "sw008_expire_on_commit.py").read_text()
+    )
+    (tmp_path / "engines.py").write_text("import sqlalchemy\nsqlalchemy.create_engine('pg')\n")
+    monkeypatch.chdir(tmp_path)
+
+    result = runner.invoke(app, ["check", "."])
+
+    assert result.exit_code == 0, result.output
+    assert "All checks passed (1 file(s))." in result.output
+
+
+def test_broken_pyproject_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.sessionwise]\nselect = "SW001"\n')
+
+    result = runner.invoke(app, ["check", str(tmp_path)])
+
+    assert result.exit_code == 2
+    assert "select must be a list of codes" in result.output
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["check", "no/such/dir"])
+
+    assert result.exit_code == 2
+    assert "no such file or directory: no/such/dir" in result.output
+
+
+def test_default_config_enables_every_rule() -> None:
+    assert Config().select == set(RULES)
