@@ -1,6 +1,8 @@
 """Every supported answer renders a project that is clean and whose own tests pass."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import yaml
 from sessionwise.lint import check_paths
 from tests.answer_matrix import ANSWER_MATRIX
 from tests.conftest import DatabaseFor, Render
-from tests.projects import dependencies, example_env, run_project_tests, run_tool
+from tests.projects import dependencies, example_env, project_env, run_project_tests, run_tool
 
 DRIVER_PACKAGES = {
     "pysqlite": None,
@@ -131,3 +133,27 @@ def test_rendered_project_passes_sessionwise_check(render: Render, answers: dict
 
     assert files >= 15
     assert findings == []
+
+
+SQLITE_MATRIX = [param for param in ANSWER_MATRIX if param.values[0]["database"] == "sqlite"]
+
+
+@pytest.mark.parametrize("answers", SQLITE_MATRIX)
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite+aiosqlite://"])
+def test_in_memory_sqlite_is_refused_with_what_to_use(
+    render: Render, answers: dict[str, Any], url: str
+) -> None:
+    project = render(answers)
+    env = project_env(project, None) | {"DATABASE_URL": url}
+
+    completed = subprocess.run(
+        [sys.executable, "-c", "import my_service.db"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert completed.returncode != 0
+    assert "use a file database such as sqlite:///./app.db" in completed.stderr
