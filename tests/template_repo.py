@@ -1,0 +1,90 @@
+"""Tagged template versions in temporary git repositories, built from the working tree.
+
+`copier update` needs a git template whose versions are tags: a test copies the template files
+into a new repository, tags that as the first version, changes files, and tags again.
+"""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_FILES = ["copier.yml", "template", "hooks"]
+GIT_IDENTITY = ["-c", "user.name=sessionwise tests", "-c", "user.email=tests@example.com"]
+
+
+def git(directory: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", *GIT_IDENTITY, *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout
+
+
+def commit_all(directory: Path, message: str) -> None:
+    git(directory, "add", "-A")
+    git(directory, "commit", "-q", "--no-verify", "-m", message)
+
+
+def init_repository(directory: Path, message: str) -> None:
+    """A new git repository holding everything in `directory` as its first commit."""
+    git(directory, "init", "-q", "-b", "main")
+    commit_all(directory, message)
+
+
+@dataclass
+class TemplateRepo:
+    """A git copy of the template; `.path` is what `copier copy`/`update` take as source."""
+
+    path: Path
+
+    @classmethod
+    def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
+        path.mkdir(parents=True)
+        for name in TEMPLATE_FILES:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
+            elif source.exists():
+                shutil.copy2(source, path / name)
+        init_repository(path, f"Template {tag}")
+        git(path, "tag", tag)
+        return cls(path)
+
+    def file(self, relative: str) -> Path:
+        return self.path / relative
+
+    def replace(self, relative: str, old: str, new: str, count: int = 1) -> None:
+        """Replace text in a template file; fails if `old` is not there `count` times."""
+        target = self.file(relative)
+        text = target.read_text()
+        assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {relative}"
+        target.write_text(text.replace(old, new))
+
+    def write(self, relative: str, text: str) -> None:
+        target = self.file(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+    def release(self, tag: str) -> None:
+        """Commit every change and tag it."""
+        commit_all(self.path, f"Template {tag}")
+        git(self.path, "tag", tag)
+
+
+def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The `copier` command as a user runs it, with stdin closed so that a prompt fails."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+        check=False,
+    )
