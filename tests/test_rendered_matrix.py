@@ -124,7 +124,7 @@ def test_generated_ci_tests_against_the_chosen_database(
         scheme = example_env(project)["DATABASE_URL"].split("://")[0]
         assert job["env"]["TEST_DATABASE_URL"].startswith(f"{scheme}://")
     hook_ids = {hook["id"] for repo in hooks["repos"] for hook in repo["hooks"]}
-    assert "sessionwise-check" in hook_ids
+    assert {"sessionwise-check", "check-merge-conflict"} <= hook_ids
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)

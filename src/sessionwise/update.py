@@ -52,8 +52,8 @@ class UpdateSummary:
             lines.extend(f"  {path}" for path in self.conflicts)
             if self.rejects:
                 lines.append(
-                    "The template's hunks that did not apply are in the .rej files next to them: "
-                    "apply them by hand, then delete the .rej files."
+                    "Your edits that did not apply to the new version are in the .rej files "
+                    "next to them: re-apply them by hand, then delete the .rej files."
                 )
             else:
                 lines.append(
