@@ -1,6 +1,7 @@
 """The `sessionwise` command line: new, update, check, catalog."""
 
 import json
+import shutil
 import subprocess
 import sys
 from enum import StrEnum
@@ -57,10 +58,28 @@ def new(
     typer.secho(f"Rendered {destination}", fg="green")
     typer.echo(f"  cd {destination} && uv sync && uv run pytest")
     if check:
-        completed = subprocess.run(["uv", "run", "pytest", "-q"], cwd=destination, check=False)
-        verdict = "passed" if completed.returncode == 0 else "FAILED"
-        typer.echo(f"The service's own tests {verdict}.")
-        raise typer.Exit(completed.returncode)
+        raise typer.Exit(run_service_tests(destination))
+
+
+def run_service_tests(project: Path) -> int:
+    """`uv run pytest` in a new service (uv creates its environment); print the outcome."""
+    if shutil.which("uv") is None:
+        raise fail("--check runs the service's tests with uv: install it (`pip install uv`)")
+    typer.echo("Running the service's own tests (uv run pytest) ...")
+    completed = subprocess.run(
+        ["uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode:
+        typer.echo(completed.stdout + completed.stderr, err=True)
+        typer.secho(f"The service's own tests FAILED: {lines[-1] if lines else ''}", fg="red")
+    else:
+        typer.secho(f"The service's own tests passed: {lines[-1]}", fg="green")
+    return completed.returncode
 
 
 @app.command()
