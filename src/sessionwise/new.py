@@ -63,6 +63,9 @@ def render(
 ) -> Path:
     """Render with every unanswered question at its default; no prompt, no --trust."""
     check_destination(destination)
+    if vcs_ref is None and Path(template).resolve() == TEMPLATE_ROOT:
+        # The template this CLI came with: its own commit, not the newest tag copier would take.
+        vcs_ref = "HEAD"
     try:
         run_copy(
             str(template),
