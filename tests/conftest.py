@@ -1,7 +1,5 @@
 """Fixtures: renders of the template, and fresh databases for the rendered projects."""
 
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -12,6 +10,7 @@ from sqlalchemy import make_url
 
 from tests.databases import database_name, fresh_database
 from tests.projects import example_env, rendered_answers
+from tests.template_repo import TemplateRepo
 
 Render = Callable[[dict[str, Any]], Path]
 DatabaseFor = Callable[[Path], str | None]
@@ -50,25 +49,8 @@ def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
         yield database_for
 
 
-TEMPLATE_FILES = ["copier.yml", "template", "hooks"]
-
-
 @pytest.fixture(scope="session")
 def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The working tree's template committed alone in a new git repository, so that every
     render of it records the same `_commit`."""
-    root = Path(__file__).resolve().parent.parent
-    snapshot = tmp_path_factory.mktemp("template-snapshot")
-    for name in TEMPLATE_FILES:
-        source = root / name
-        if source.is_dir():
-            shutil.copytree(source, snapshot / name)
-        elif source.exists():
-            shutil.copy2(source, snapshot / name)
-    for command in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "snap"],
-    ):
-        subprocess.run(command, cwd=snapshot, check=True)
-    return snapshot
+    return TemplateRepo.from_working_tree(tmp_path_factory.mktemp("snapshot") / "template").path
