@@ -141,3 +141,13 @@ def test_each_pitfall_page_names_its_generated_tests_and_code(slug: str) -> None
     patterns = generated_test_names()
     for name in named:
         assert any(pattern.fullmatch(name) for pattern in patterns), f"{slug}: no test {name}"
+
+
+def test_the_benchmarks_page_shows_the_latest_table_and_plot(site: Path) -> None:
+    page = (site / "benchmarks" / "index.html").read_text()
+    plots = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+
+    assert "<table>" in page
+    assert plots, "no plot on the benchmarks page"
+    for plot in plots:
+        assert (site / "benchmarks" / plot).resolve().is_file(), plot

@@ -103,7 +103,9 @@ def test_session_code_matches_the_mode(render: Render, answers: dict[str, Any]) 
     else:
         assert re.search(r"^def get_session\(\)", db, re.M)
         assert "finally:\n        session.close()" in db
-    assert 'Depends(get_session, scope="function")' in db
+    # Sync: at most as many requests hold a session as there are worker threads (AnyIO's 40).
+    limit = "" if answers["mode"] == "async" else "max_concurrency=40, "
+    assert f'Depends(get_session, {limit}scope="function")' in db
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)

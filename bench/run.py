@@ -1,0 +1,477 @@
+"""Load benchmark: services rendered from the template, a raw-driver limit and the pitfalls,
+side by side under the same load, in one run.
+
+    uv run python bench/run.py                # the full run (about 12 minutes on 2 cores)
+    uv run python bench/run.py --smoke        # one service, one short run: is it working?
+    uv run python bench/run.py --only asyncpg --concurrency 100 --duration 5
+
+Needs the PostgreSQL and MariaDB servers of the test suite (SESSIONWISE_POSTGRESQL_URL,
+SESSIONWISE_MYSQL_URL; see tests/databases.py) and this repository's environment (`uv sync`:
+the `rendered` and `bench` dependency groups). No system load generator is needed: the load
+comes from bench/loadgen.py, an asyncio HTTP/1.1 client in its own process.
+
+Each run starts the service afresh under uvicorn (one worker, access log off, the pool
+settings the template generates: pool_size 5, max_overflow 10, pool_timeout 30 s), warms
+it up for a second, then drives GET /items/{id} (5 % unknown ids, so 404s) or POST /items
+at a fixed concurrency for --duration seconds. Writes a JSON file and a PNG plot to --out
+and prints a markdown table and the verdicts on the targets of issue 5.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from services import (
+    Service,
+    admin_engine,
+    migrate,
+    new_database,
+    project_environment,
+    render,
+    seed,
+    server_connections,
+    service_url,
+    template_snapshot,
+)
+
+from tests.pitfalls import PITFALLS
+
+BENCH = Path(__file__).resolve().parent
+SEEDED = 1000
+DRAIN_LIMIT = 1.0  # the target: every connection back in the pool within 1 s
+DRAIN_WAIT = 3.0  # how long to keep looking before calling a connection leaked
+CLIENT_TIMEOUT = 4.0  # a client gives up on a request after this long (an error)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    database: str = "postgresql"
+    mode: str = "async"
+    driver: str = "asyncpg"
+    policy: str = "explicit"
+    pitfall: str | None = None  # planted into the rendered service
+    raw: bool = False  # bench/raw_app.py instead of a render
+    runs: tuple[tuple[str, int], ...] | None = None  # (method, concurrency); None: all
+
+    @property
+    def kind(self) -> str:
+        return "raw" if self.raw else "pitfall" if self.pitfall else "generated"
+
+    def answers(self) -> dict[str, str]:
+        return {
+            "mode": self.mode,
+            "database": self.database,
+            "driver": self.driver,
+            "transaction_policy": self.policy,
+        }
+
+
+BROKEN_RUNS = (("GET", 10), ("GET", 100), ("POST", 100))
+HOLD_RUNS = (("GET", 10), ("GET", 100), ("POST", 10), ("POST", 100))
+SPECS = [
+    Spec("raw asyncpg (no ORM)", raw=True),
+    Spec("async asyncpg explicit"),
+    Spec("async asyncpg commit_on_success", policy="commit_on_success"),
+    Spec("async psycopg commit_on_success", driver="psycopg", policy="commit_on_success"),
+    Spec("sync psycopg explicit", mode="sync", driver="psycopg"),
+    Spec(
+        "sync psycopg commit_on_success", mode="sync", driver="psycopg", policy="commit_on_success"
+    ),
+    Spec("sync pymysql commit_on_success", "mysql", "sync", "pymysql", "commit_on_success"),
+    Spec("async asyncmy commit_on_success", "mysql", "async", "asyncmy", "commit_on_success"),
+    Spec(
+        "PITFALL return instead of yield (async asyncpg)",
+        pitfall="return-instead-of-yield",
+        runs=BROKEN_RUNS,
+    ),
+    Spec(
+        "PITFALL engine per request (async asyncpg)",
+        pitfall="engine-per-request",
+        runs=BROKEN_RUNS,
+    ),
+    Spec(
+        "PITFALL sync session in async def (sync psycopg)",
+        mode="sync",
+        driver="psycopg",
+        pitfall="sync-session-in-async-endpoint",
+        runs=BROKEN_RUNS,
+    ),
+    Spec("PITFALL no finally (async asyncpg)", pitfall="no-finally", runs=BROKEN_RUNS),
+    Spec(
+        "PITFALL commit after response (async asyncpg commit_on_success)",
+        policy="commit_on_success",
+        pitfall="commit-after-response",
+        runs=HOLD_RUNS,
+    ),
+    Spec(
+        "PITFALL commit after response (sync psycopg commit_on_success)",
+        mode="sync",
+        driver="psycopg",
+        policy="commit_on_success",
+        pitfall="commit-after-response",
+        runs=HOLD_RUNS,
+    ),
+]
+SMOKE = Spec("async asyncpg explicit", runs=(("GET", 10),))
+
+
+class ConnectionWatch:
+    """Polls the server's connection count for one database on a thread: the peak."""
+
+    def __init__(self, database: str, name: str) -> None:
+        self.database, self.name = database, name
+        self.engine = admin_engine(database)
+        self.connection = self.engine.connect()
+        self.peak = 0
+        self.running = False
+        self.thread: threading.Thread | None = None
+
+    def count(self) -> int:
+        return server_connections(self.connection, self.database, self.name)
+
+    def start(self) -> None:
+        self.peak = self.count()
+        self.running = True
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def poll(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self.count())
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.running = False
+        if self.thread is not None:
+            self.thread.join()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.engine.dispose()
+
+
+@dataclass
+class Prepared:
+    spec: Spec
+    app: str
+    cwd: Path
+    project: Path | None
+    database_url: str
+    db_name: str
+    runs: list[tuple[str, int]] = field(default_factory=list)
+
+
+def loadgen(port: int, method: str, concurrency: int, duration: float, tag: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "loadgen.py"),
+            f"--port={port}",
+            f"--method={method}",
+            f"--concurrency={concurrency}",
+            f"--duration={duration}",
+            f"--ids={SEEDED}",
+            f"--tag={tag}",
+            f"--timeout={CLIENT_TIMEOUT}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def measure(prepared: Prepared, method: str, concurrency: int, duration: float) -> dict[str, Any]:
+    spec = prepared.spec
+    env = project_environment(prepared.project, prepared.database_url)
+    service = Service(prepared.app, env, prepared.cwd)
+    watch = ConnectionWatch(spec.database, prepared.db_name)
+    tag = f"{method}{concurrency}-{time.monotonic_ns()}"
+    try:
+        service.wait_ready()
+        loadgen(service.port, "GET", 10, 1.0, f"warm-{tag}")
+        service.wait_returned(DRAIN_WAIT)
+        service.reset()
+        watch.start()
+        load = loadgen(service.port, method, concurrency, duration, tag)
+        stopped = time.monotonic()
+        drain = service.wait_returned(DRAIN_WAIT)
+        waited = time.monotonic() - stopped
+        watch.stop()
+        stats = service.stats()
+        final = watch.count()
+    finally:
+        watch.stop()
+        watch.close()
+        service.stop()
+    errors = load["unexpected_status"] + load["socket_errors"] + load["timeouts"]
+    return {
+        "service": spec.name,
+        "kind": spec.kind,
+        "database": spec.database,
+        "mode": spec.mode,
+        "driver": spec.driver,
+        "policy": spec.policy,
+        "pitfall": spec.pitfall,
+        **load,
+        "errors": errors,
+        "peak_server_connections": watch.peak,
+        "final_server_connections": final,
+        "drain_s": drain,
+        "checked_out_after_drain_wait": stats["checked_out"],
+        "drain_wait_s": waited,
+        "hold_avg_ms": stats["hold_avg_ms"],
+        "hold_max_ms": stats["hold_max_ms"],
+        "checkouts": stats["checkouts"],
+        "new_connections": stats["connects"],
+        "max_loop_lag_ms": stats["max_loop_lag_ms"],
+    }
+
+
+def prepare(spec: Spec, snapshot: Path, workdir: Path, schema_project: Path | None) -> Prepared:
+    slug = "".join(c if c.isalnum() else "_" for c in spec.name.lower())[:40].strip("_")
+    db_name = f"swbench_{slug}_{os.getpid()}"  # two runs at once do not collide
+    if spec.raw:
+        assert schema_project is not None, "the raw app borrows a rendered project's migrations"
+        url = service_url("postgresql", "asyncpg", db_name)
+        return Prepared(spec, "raw_app:app", BENCH, schema_project, url, db_name)
+    project = render(snapshot, workdir / slug, spec.answers())
+    if spec.pitfall:
+        PITFALLS[spec.pitfall].plant(project, spec.mode)
+    url = service_url(spec.database, spec.driver, db_name)
+    return Prepared(spec, "my_service.main:app", project, project, url, db_name)
+
+
+def run_spec(prepared: Prepared, runs: list[tuple[str, int]], duration: float) -> list[dict]:
+    spec = prepared.spec
+    results = []
+    with new_database(spec.database, prepared.db_name):
+        assert prepared.project is not None
+        migrate_url = prepared.database_url
+        if spec.raw:  # migrate with the borrowed project's own driver
+            migrate_url = service_url("postgresql", "asyncpg", prepared.db_name)
+        migrate(prepared.project, migrate_url)
+        seed(spec.database, prepared.db_name, SEEDED)
+        if spec.raw:
+            prepared.project = None  # the raw app does not import the project
+        for method, concurrency in runs:
+            result = measure(prepared, method, concurrency, duration)
+            results.append(result)
+            print(row(result, {}), flush=True)
+    return results
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+COLUMNS = (
+    "| service | load | req/s | x raw | p50 ms | p99 ms | non-2xx (5xx) | errors "
+    "| server conns peak/final | out after load | hold ms | loop lag ms |"
+)
+
+
+def row(result: dict[str, Any], raw: dict[tuple[str, int], float]) -> str:
+    key = (result["method"], result["concurrency"])
+    ratio = result["rps"] / raw[key] if raw.get(key) else None
+    parts = [
+        f"{result[key]} {label}"
+        for key, label in (
+            ("unexpected_status", "bad status"),
+            ("timeouts", "timeouts"),
+            ("socket_errors", "socket"),
+        )
+        if result[key]
+    ]
+    errors = f"{result['errors']} ({', '.join(parts)})" if len(parts) > 1 else str(result["errors"])
+    if result.get("stuck_at_end"):
+        errors += f"; {result['stuck_at_end']} stuck at the end"
+    if result["drain_s"] is None:
+        out = f"**{result['checked_out_after_drain_wait']} after {DRAIN_WAIT:.0f} s**"
+    elif result["drain_s"] > DRAIN_LIMIT:
+        out = f"**0 after {result['drain_s']:.1f} s**"
+    else:
+        out = "0"
+    return (
+        f"| {result['service']} | {result['method']} c={result['concurrency']} "
+        f"| {number(result['rps'])} | {number(ratio, 2)} | {number(result['p50_ms'], 1)} "
+        f"| {number(result['p99_ms'], 1)} | {result['non_2xx']} ({result['server_errors']}) "
+        f"| {errors} | {result['peak_server_connections']}/{result['final_server_connections']} "
+        f"| {out} | {number(result['hold_avg_ms'], 2)} | {number(result['max_loop_lag_ms'])} |"
+    )
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    raw = {(r["method"], r["concurrency"]): r["rps"] for r in results if r["kind"] == "raw"}
+    lines = [COLUMNS, "|" + "---|" * COLUMNS.count(" |")]
+    lines += [row(result, raw) for result in results]
+    return "\n".join(lines)
+
+
+def find(results: list[dict], service: str, method: str, concurrency: int) -> dict | None:
+    for result in results:
+        if (result["service"], result["method"], result["concurrency"]) == (
+            service,
+            method,
+            concurrency,
+        ):
+            return result
+    return None
+
+
+def verdicts(results: list[dict[str, Any]]) -> list[str]:
+    out = []
+    raw = find(results, "raw asyncpg (no ORM)", "GET", 100)
+    for name in ("async asyncpg explicit", "async asyncpg commit_on_success"):
+        generated = find(results, name, "GET", 100)
+        if raw and generated:
+            ratio = generated["rps"] / raw["rps"]
+            met = ratio >= 0.5 and generated["errors"] == 0
+            out.append(
+                f"{'MET' if met else 'MISSED'}: {name}, GET c=100: {ratio:.2f}x raw asyncpg "
+                f"({generated['rps']:,.0f} vs {raw['rps']:,.0f} req/s), "
+                f"{generated['errors']} errors (target >= 0.5x, 0 errors)"
+            )
+    for result in results:
+        if (result["kind"], result["mode"], result["concurrency"]) == ("generated", "sync", 500):
+            met = result["errors"] == 0 and result["server_errors"] == 0
+            out.append(
+                f"{'MET' if met else 'MISSED'}: {result['service']}, {result['method']} "
+                f"c=500 with pool_size + max_overflow = 15: {result['errors']} errors, "
+                f"{result['server_errors']} 5xx (target 0)"
+            )
+    generated = [r for r in results if r["kind"] in ("generated", "raw")]
+    late = [r for r in generated if r["drain_s"] is None or r["drain_s"] > DRAIN_LIMIT]
+    slowest = max((r["drain_s"] or 0.0 for r in generated), default=0.0)
+    out.append(
+        f"{'MET' if not late else 'MISSED'}: every connection back in the pool within "
+        f"{DRAIN_LIMIT:.0f} s after the load stops, in {len(generated) - len(late)} of "
+        f"{len(generated)} runs of the generated services (slowest {slowest:.3f} s)"
+    )
+    for pitfall in (r for r in results if r["pitfall"] == "commit-after-response"):
+        base = f"{pitfall['mode']} {pitfall['driver']} {pitfall['policy']}"
+        generated_run = find(results, base, pitfall["method"], pitfall["concurrency"])
+        if generated_run and generated_run["hold_avg_ms"] and pitfall["hold_avg_ms"]:
+            met = generated_run["hold_avg_ms"] < pitfall["hold_avg_ms"]
+            out.append(
+                f"{'MET' if met else 'MISSED'}: {base}, {pitfall['method']} "
+                f"c={pitfall['concurrency']}: holds a connection "
+                f"{generated_run['hold_avg_ms']:.2f} ms per request, vs "
+                f"{pitfall['hold_avg_ms']:.2f} ms when the session is released after "
+                "the response is sent"
+            )
+    return out
+
+
+def plot(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = ["GET", "POST"]
+    figure, axes = plt.subplots(1, 2, figsize=(16, 7), sharey=True)
+    services = list(dict.fromkeys(r["service"] for r in results))
+    levels = sorted({r["concurrency"] for r in results})
+    width = 0.8 / max(1, len(levels))
+    for axis, method in zip(axes, methods, strict=True):
+        for index, level in enumerate(levels):
+            values = []
+            for service in services:
+                found = find(results, service, method, level)
+                values.append(found["rps"] if found else 0.0)
+            positions = [n + index * width for n in range(len(services))]
+            axis.barh(positions, values, height=width, label=f"c={level}")
+        axis.set_yticks([n + width * (len(levels) - 1) / 2 for n in range(len(services))])
+        axis.set_yticklabels(services, fontsize=8)
+        axis.invert_yaxis()
+        axis.set_title(f"{method}: requests/s (2xx and expected 404s)")
+        axis.set_xlabel("requests/s")
+        axis.legend()
+    figure.suptitle(f"sessionwise bench, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--smoke", action="store_true", help="one service, c=10, 2 s")
+    parser.add_argument("--only", action="append", help="services whose name contains this")
+    parser.add_argument("--concurrency", default="10,100,500")
+    parser.add_argument("--methods", default="GET,POST")
+    parser.add_argument("--duration", type=float, default=6.0)
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    options = parser.parse_args()
+
+    levels = [int(level) for level in options.concurrency.split(",")]
+    methods = options.methods.split(",")
+    specs = [SMOKE] if options.smoke else SPECS
+    duration = 2.0 if options.smoke else options.duration
+    if options.only:
+        specs = [s for s in specs if s.raw or any(o in s.name for o in options.only)]
+    started = time.monotonic()
+    results: list[dict[str, Any]] = []
+    print(COLUMNS, flush=True)
+    with tempfile.TemporaryDirectory(prefix="sessionwise-bench-") as tmp:
+        workdir = Path(tmp)
+        snapshot = template_snapshot(workdir / "template")
+        schema_project = render(snapshot, workdir / "schema", Spec("schema").answers())
+        for spec in specs:
+            runs = [
+                (method, level)
+                for method, level in (spec.runs or [(m, c) for m in methods for c in levels])
+                if method in methods and (options.smoke or level in levels)
+            ]
+            if not runs:
+                continue
+            prepared = prepare(spec, snapshot, workdir, schema_project)
+            results += run_spec(prepared, runs, duration)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "duration_s": duration,
+        "wall_s": time.monotonic() - started,
+        "results": results,
+        "verdicts": verdicts(results),
+    }
+    options.out.mkdir(parents=True, exist_ok=True)
+    (options.out / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    plot(results, options.out / "latest.png")
+    print()
+    print(table(results))
+    print()
+    for verdict in report["verdicts"]:
+        print(f"- {verdict}")
+    print(f"\nwall time {report['wall_s']:.0f} s; wrote {options.out}/latest.json and latest.png")
+
+
+if __name__ == "__main__":
+    main()

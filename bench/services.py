@@ -1,0 +1,290 @@
+"""Rendered services, running for real: render the working tree's template, give the service a
+database of its own, serve it under uvicorn in a subprocess, and read its instruments.
+
+Used by bench/run.py and by the fault tests (tests/test_faults.py).
+"""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import copier
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.databases import ADMIN_DRIVERS, SERVER_URLS  # noqa: E402
+from tests.projects import PROJECT_VARIABLES  # noqa: E402
+
+TEMPLATE_FILES = ["copier.yml", "template", "hooks"]
+URL_DRIVERS = {
+    ("postgresql", "psycopg"): "postgresql+psycopg",
+    ("postgresql", "psycopg2"): "postgresql+psycopg2",
+    ("postgresql", "asyncpg"): "postgresql+asyncpg",
+    ("mysql", "pymysql"): "mysql+pymysql",
+    ("mysql", "mysqlclient"): "mysql+mysqldb",
+    ("mysql", "asyncmy"): "mysql+asyncmy",
+    ("mysql", "aiomysql"): "mysql+aiomysql",
+}
+
+
+def template_snapshot(folder: Path) -> Path:
+    """The working tree's template committed alone in a new git repository (as the tests do),
+    so that what is rendered is what is in the working tree, committed or not."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TEMPLATE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        elif source.exists():
+            shutil.copy2(source, folder / name)
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qm", "snap"],
+    ):
+        subprocess.run(command, cwd=folder, check=True)
+    return folder
+
+
+def render(snapshot: Path, destination: Path, answers: dict[str, Any]) -> Path:
+    copier.run_copy(
+        str(snapshot),
+        destination,
+        data=answers,
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return destination
+
+
+def admin_engine(database: str, name: str | None = None) -> Engine:
+    url = make_url(SERVER_URLS[database]).set(drivername=ADMIN_DRIVERS[database])
+    if name is not None:
+        url = url.set(database=name)
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def service_url(database: str, driver: str, name: str) -> str:
+    url = make_url(SERVER_URLS[database]).set(
+        drivername=URL_DRIVERS[database, driver], database=name
+    )
+    return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def new_database(database: str, name: str) -> Iterator[None]:
+    """An empty database `name` on the server, dropped afterwards."""
+    force = " WITH (FORCE)" if database == "postgresql" else ""
+    admin = admin_engine(database)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        yield
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+        admin.dispose()
+
+
+def project_environment(project: Path | None, database_url: str, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+    if project is not None:
+        env["PYTHONPATH"] = str(project / "src")
+    env["DATABASE_URL"] = database_url
+    env.update(settings)
+    return env
+
+
+def migrate(project: Path, database_url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=project,
+        env=project_environment(project, database_url),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def seed(database: str, name: str, rows: int) -> None:
+    """Items 1..rows, so that GET /items/{id} finds them."""
+    engine = admin_engine(database, name)
+    with engine.connect() as connection:
+        for start in range(0, rows, 500):
+            values = ", ".join(
+                f"('seed-{n}', 'seeded')" for n in range(start + 1, min(rows, start + 500) + 1)
+            )
+            connection.execute(text(f"INSERT INTO items (name, description) VALUES {values}"))
+    engine.dispose()
+
+
+def server_connections(connection: Connection, database: str, name: str) -> int:
+    """The connections the server has open to database `name` (not counting `connection`)."""
+    if database == "postgresql":
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"
+    else:
+        query = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
+    return int(connection.execute(text(query), {"name": name}).scalar_one())
+
+
+def kill_connections(database: str, name: str) -> int:
+    """Drop every server connection to database `name`, as a restart or failover does."""
+    admin = admin_engine(database)
+    try:
+        with admin.connect() as connection:
+            if database == "postgresql":
+                rows = connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                ).all()
+                return len(rows)
+            ids = connection.execute(
+                text("SELECT id FROM information_schema.processlist WHERE db = :name"),
+                {"name": name},
+            ).scalars()
+            killed = 0
+            for connection_id in list(ids):
+                try:
+                    connection.execute(text(f"KILL {int(connection_id)}"))
+                    killed += 1
+                except Exception:  # it ended on its own meanwhile
+                    pass
+            return killed
+    finally:
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def http_json(
+    port: int, method: str, path: str, body: Any = None, timeout: float = 5.0
+) -> tuple[int, Any, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        payload = None if body is None else json.dumps(body)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = raw.decode(errors="replace")
+        return response.status, data, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+class Service:
+    """A service under uvicorn in a subprocess (bench/serve.py), on free ports."""
+
+    def __init__(
+        self,
+        app: str,
+        env: dict[str, str],
+        cwd: Path,
+        handler_timeout: float | None = None,
+    ) -> None:
+        self.port = free_port()
+        self.stats_port = free_port()
+        command = [
+            sys.executable,
+            str(BENCH / "serve.py"),
+            app,
+            "--port",
+            str(self.port),
+            "--stats-port",
+            str(self.stats_port),
+        ]
+        if handler_timeout is not None:
+            command += ["--handler-timeout", str(handler_timeout)]
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the service exited:\n{self.output()}")
+            try:
+                if http_json(self.port, "GET", "/health", timeout=1)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"the service did not start within {timeout} s:\n{self.output()}")
+
+    def stats(self, timeout: float = 5.0) -> dict[str, Any]:
+        status, data, _ = http_json(self.stats_port, "GET", "/stats", timeout=timeout)
+        assert status == 200
+        stats: dict[str, Any] = data
+        return stats
+
+    def reset(self) -> None:
+        http_json(self.stats_port, "POST", "/reset")
+
+    def wait_returned(self, timeout: float) -> float | None:
+        """Seconds until no connection is checked out of any pool; None if not within timeout."""
+        started = time.monotonic()
+        while True:
+            waited = time.monotonic() - started
+            if self.stats()["checked_out"] <= 0:
+                return waited
+            if waited > timeout:
+                return None
+            time.sleep(0.02)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@contextmanager
+def serving(
+    app: str, env: dict[str, str], cwd: Path, handler_timeout: float | None = None
+) -> Iterator[Service]:
+    service = Service(app, env, cwd, handler_timeout)
+    try:
+        service.wait_ready()
+        yield service
+    finally:
+        service.stop()
