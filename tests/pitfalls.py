@@ -96,6 +96,11 @@ def commit_after_response(project: Path, mode: str) -> None:
     replace_in(db, r', scope="function"\)', ")")
 
 
+def no_session_limit(project: Path, mode: str) -> None:
+    """The sync dependency without max_concurrency: more requests than threads can stall."""
+    replace_in(package(project) / "db.py", r"max_concurrency=40, ", "")
+
+
 def migration_drift(project: Path, mode: str) -> None:
     replace_in(
         package(project) / "models.py",
@@ -168,6 +173,11 @@ PITFALLS = {
                 "test_nothing_is_committed_that_the_endpoint_did_not_commit",
             }
         ),
+    ),
+    "no-session-limit-in-sync": Pitfall(
+        no_session_limit,
+        frozenset({"test_more_concurrent_requests_than_the_pool_holds_all_succeed"}),
+        modes=("sync",),
     ),
     "migration-drift": Pitfall(
         migration_drift,
