@@ -188,6 +188,14 @@ def assert_acknowledged_writes_stored_once(running: Running, outcomes: dict) -> 
         assert outcomes[name][1]["id"] == ids[name], "the client was told another id"
 
 
+def assert_serves_again(running: Running) -> None:
+    """Ten requests in a row succeed, then every connection is back in the pool."""
+    with httpx.Client(base_url=running.base_url, timeout=10) as http:
+        for _ in range(10):
+            assert http.get("/items").status_code == 200
+    running.wait_checked_out(0, timeout=RETURN_WITHIN)
+
+
 @pytest.mark.parametrize("answers", EVERY_DATABASE)
 def test_every_acknowledged_write_of_a_concurrent_load_is_stored_exactly_once(
     answers: dict[str, str], start_service: StartService
@@ -265,10 +273,7 @@ def test_exhausted_pool_gives_a_fast_503_with_retry_after_and_recovers(
 
     # The load dropped: the held requests finish and new ones are served, nothing restarted.
     assert [response.status_code for response in held] == [404, 404]
-    with httpx.Client(base_url=running.base_url, timeout=10) as http:
-        for _ in range(10):
-            assert http.get("/items").status_code == 200
-    running.wait_checked_out(0, timeout=RETURN_WITHIN)
+    assert_serves_again(running)
 
 
 @pytest.mark.parametrize("answers", POSTGRESQL_BOTH_POLICIES)
@@ -390,10 +395,7 @@ def test_client_disconnect_mid_request_still_returns_the_connection(
             client.close()  # and their clients give up
 
     running.wait_checked_out(0, timeout=RETURN_WITHIN)
-    with httpx.Client(base_url=running.base_url, timeout=10) as http:
-        for _ in range(10):
-            assert http.get("/items").status_code == 200
-    running.wait_checked_out(0, timeout=RETURN_WITHIN)
+    assert_serves_again(running)
 
 
 @pytest.mark.parametrize("answers", SYNC_ONLY)
