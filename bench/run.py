@@ -33,9 +33,7 @@ from typing import Any
 
 from services import (
     Service,
-    admin_engine,
     migrate,
-    new_database,
     project_environment,
     render,
     seed,
@@ -44,6 +42,7 @@ from services import (
     template_snapshot,
 )
 
+from tests.databases import admin_engine, created_database
 from tests.pitfalls import PITFALLS
 
 BENCH = Path(__file__).resolve().parent
@@ -258,7 +257,7 @@ def prepare(spec: Spec, snapshot: Path, workdir: Path, schema_project: Path | No
 def run_spec(prepared: Prepared, runs: list[tuple[str, int]], duration: float) -> list[dict]:
     spec = prepared.spec
     results = []
-    with new_database(spec.database, prepared.db_name):
+    with created_database(spec.database, prepared.db_name):
         assert prepared.project is not None
         migrate_url = prepared.database_url
         if spec.raw:  # migrate with the borrowed project's own driver

@@ -6,8 +6,6 @@ Used by bench/run.py and by the fault tests (tests/test_faults.py).
 
 import http.client
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,19 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import copier
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import make_url, text
+from sqlalchemy.engine import Connection
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.databases import ADMIN_DRIVERS, SERVER_URLS  # noqa: E402
-from tests.projects import PROJECT_VARIABLES  # noqa: E402
+from tests.databases import SERVER_URLS, admin_engine  # noqa: E402
+from tests.projects import shell_env  # noqa: E402
+from tests.template_repo import TemplateRepo  # noqa: E402
 
-TEMPLATE_FILES = ["copier.yml", "template", "hooks"]
 URL_DRIVERS = {
     ("postgresql", "psycopg"): "postgresql+psycopg",
     ("postgresql", "psycopg2"): "postgresql+psycopg2",
@@ -46,20 +43,7 @@ URL_DRIVERS = {
 def template_snapshot(folder: Path) -> Path:
     """The working tree's template committed alone in a new git repository (as the tests do),
     so that what is rendered is what is in the working tree, committed or not."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in TEMPLATE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name)
-        elif source.exists():
-            shutil.copy2(source, folder / name)
-    for command in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qm", "snap"],
-    ):
-        subprocess.run(command, cwd=folder, check=True)
-    return folder
+    return TemplateRepo.from_working_tree(folder).path
 
 
 def render(snapshot: Path, destination: Path, answers: dict[str, Any]) -> Path:
@@ -75,13 +59,6 @@ def render(snapshot: Path, destination: Path, answers: dict[str, Any]) -> Path:
     return destination
 
 
-def admin_engine(database: str, name: str | None = None) -> Engine:
-    url = make_url(SERVER_URLS[database]).set(drivername=ADMIN_DRIVERS[database])
-    if name is not None:
-        url = url.set(database=name)
-    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-
-
 def service_url(database: str, driver: str, name: str) -> str:
     url = make_url(SERVER_URLS[database]).set(
         drivername=URL_DRIVERS[database, driver], database=name
@@ -89,24 +66,8 @@ def service_url(database: str, driver: str, name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@contextmanager
-def new_database(database: str, name: str) -> Iterator[None]:
-    """An empty database `name` on the server, dropped afterwards."""
-    force = " WITH (FORCE)" if database == "postgresql" else ""
-    admin = admin_engine(database)
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        yield
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
-        admin.dispose()
-
-
 def project_environment(project: Path | None, database_url: str, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+    env = shell_env()
     if project is not None:
         env["PYTHONPATH"] = str(project / "src")
     env["DATABASE_URL"] = database_url

@@ -3,11 +3,11 @@
 import hashlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -27,32 +27,45 @@ def database_name(test_id: str) -> str:
     return "sw_" + hashlib.sha1(f"{worker}:{test_id}".encode()).hexdigest()[:16]
 
 
+def admin_engine(database: str, name: str | None = None) -> Engine:
+    """An autocommitting engine on the server as its admin account (on database `name`)."""
+    url = make_url(SERVER_URLS[database]).set(drivername=ADMIN_DRIVERS[database])
+    if name is not None:
+        url = url.set(database=name)
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
 @contextmanager
-def fresh_database(database: str, drivername: str, name: str) -> Iterator[str]:
-    """Create an empty database on the server; yield its URL for `drivername`; drop it."""
-    server = make_url(SERVER_URLS[database])
-    admin = create_engine(
-        server.set(drivername=ADMIN_DRIVERS[database]),
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-    )
+def created_database(database: str, name: str) -> Iterator[None]:
+    """An empty database `name` on the server, dropped afterwards."""
     drop = f"DROP DATABASE IF EXISTS {name}" + (" WITH (FORCE)" if database == "postgresql" else "")
+    admin = admin_engine(database)
     try:
         with admin.connect() as connection:
             connection.execute(text(drop))
             connection.execute(text(f"CREATE DATABASE {name}"))
-    except OperationalError as error:
-        admin.dispose()
-        where = server.render_as_string(hide_password=True)
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"{database} server at {where} is not reachable: {error.orig}")
-    try:
-        yield render_url(server.set(drivername=drivername, database=name))
+        try:
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(drop))
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(drop))
         admin.dispose()
+
+
+@contextmanager
+def fresh_database(database: str, drivername: str, name: str) -> Iterator[str]:
+    """Create an empty database on the server; yield its URL for `drivername`; drop it."""
+    server = make_url(SERVER_URLS[database])
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(created_database(database, name))
+        except OperationalError as error:
+            where = server.render_as_string(hide_password=True)
+            if os.environ.get("CI"):
+                raise
+            pytest.skip(f"{database} server at {where} is not reachable: {error.orig}")
+        yield render_url(server.set(drivername=drivername, database=name))
 
 
 def render_url(url: URL) -> str:

@@ -24,8 +24,13 @@ PROJECT_VARIABLES = [
 ]
 
 
+def shell_env() -> dict[str, str]:
+    """This process's environment without the variables that configure a rendered project."""
+    return {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+
+
 def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+    env = shell_env()
     env["PYTHONPATH"] = str(project / "src")
     if test_database_url:
         env["TEST_DATABASE_URL"] = test_database_url

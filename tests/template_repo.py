@@ -37,6 +37,13 @@ def init_repository(directory: Path, message: str) -> None:
     commit_all(directory, message)
 
 
+def replace_text(target: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file; fails if `old` is not there `count` times."""
+    text = target.read_text()
+    assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {target}"
+    target.write_text(text.replace(old, new))
+
+
 @dataclass
 class TemplateRepo:
     """A git copy of the template; `.path` is what `copier copy`/`update` take as source."""
@@ -60,11 +67,7 @@ class TemplateRepo:
         return self.path / relative
 
     def replace(self, relative: str, old: str, new: str, count: int = 1) -> None:
-        """Replace text in a template file; fails if `old` is not there `count` times."""
-        target = self.file(relative)
-        text = target.read_text()
-        assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {relative}"
-        target.write_text(text.replace(old, new))
+        replace_text(self.file(relative), old, new, count)
 
     def write(self, relative: str, text: str) -> None:
         target = self.file(relative)

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bench.services import admin_engine
-from tests.databases import SERVER_URLS
+from tests.databases import SERVER_URLS, admin_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,6 @@ from sqlalchemy import make_url, text
 
 from bench.services import (
     Service,
-    admin_engine,
     kill_connections,
     migrate,
     project_environment,
@@ -31,6 +30,7 @@ from bench.services import (
 )
 from tests.answer_matrix import answers
 from tests.conftest import DatabaseFor, Render
+from tests.databases import admin_engine
 
 SYNC_POSTGRESQL = answers("sync", "postgresql", "psycopg", "commit_on_success")
 ASYNC_POSTGRESQL = answers("async", "postgresql", "asyncpg", "commit_on_success")

@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 from sessionwise.cli import app
 from sessionwise.update import UpdateError, check_updatable, update_project
 from tests.projects import rendered_answers, run_project_tests
-from tests.template_repo import TemplateRepo, commit_all, copier, git, init_repository
+from tests.template_repo import (
+    TemplateRepo,
+    commit_all,
+    copier,
+    git,
+    init_repository,
+    replace_text,
+)
 
 DB_TEMPLATE = "template/src/{{package_name}}/db.py.jinja"
 ENGINE_COMMENT = "# One engine, and so one connection pool, for the whole process."
@@ -97,10 +104,7 @@ def render_service(
 
 
 def edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
+    replace_text(project / relative, old, new)
 
 
 def make_user_edits(project: Path) -> None:
@@ -140,14 +144,19 @@ def unmerged(project: Path) -> list[str]:
     return git(project, "diff", "--name-only", "--diff-filter=U").split()
 
 
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `root` but git's own: its contents and mode, by relative path."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
 def files_with_conflict_markers(project: Path) -> list[str]:
-    return sorted(
-        path.relative_to(project).as_posix()
-        for path in project.rglob("*")
-        if ".git" not in path.parts
-        and path.is_file()
-        and CONFLICT_START in path.read_text(errors="replace")
-    )
+    return [
+        name for name, (content, _) in tree(project).items() if CONFLICT_START.encode() in content
+    ]
 
 
 def test_update_brings_the_template_fix_and_keeps_the_users_edits(
@@ -299,19 +308,14 @@ def test_a_missing_or_broken_answers_file_is_named_with_the_fix(
     else:
         answers_file.write_text(text.format(template=template.path))
     commit_all(project, f"Answers file {breakage}")
-    files_before = {
-        p: p.read_bytes() for p in project.rglob("*") if p.is_file() and ".git" not in p.parts
-    }
+    files_before = tree(project)
 
     result = runner.invoke(app, ["update", str(project)])
 
     assert result.exit_code == 2
     assert expected in result.output
     assert ".copier-answers.yml" in result.output
-    files_after = {
-        p: p.read_bytes() for p in project.rglob("*") if p.is_file() and ".git" not in p.parts
-    }
-    assert files_after == files_before
+    assert tree(project) == files_before
 
 
 def test_uncommitted_work_is_refused_before_anything_changes(
@@ -379,14 +383,6 @@ def test_a_migration_needs_trust_and_sessionwise_update_says_so(
     assert trusted.exit_code == 0, trusted.output
     assert "Updated from template v0.1.0 to v0.2.0." in trusted.output
     assert ".copier-answers.yml" in trusted.output
-
-
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {
-        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.mark.parametrize(
