@@ -4,6 +4,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -22,9 +23,11 @@ ADMIN_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}
 
 
 def database_name(test_id: str) -> str:
-    """A short database name of its own for each test (and each xdist worker)."""
+    """A short database name of its own for each test, xdist worker and checkout (two
+    checkouts may run their suites against the same servers at once)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return "sw_" + hashlib.sha1(f"{worker}:{test_id}".encode()).hexdigest()[:16]
+    checkout = Path(__file__).resolve().parent.parent
+    return "sw_" + hashlib.sha1(f"{checkout}:{worker}:{test_id}".encode()).hexdigest()[:16]
 
 
 def admin_engine(database: str, name: str | None = None) -> Engine:
