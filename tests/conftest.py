@@ -1,5 +1,6 @@
 """Fixtures: renders of the template, and fresh databases for the rendered projects."""
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import make_url
 
 from tests.databases import database_name, fresh_database
+from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
 from tests.projects import example_env, rendered_answers
 from tests.template_repo import TemplateRepo
 
@@ -32,19 +34,35 @@ def render(copie_session: Any) -> Render:
     return render
 
 
+@pytest.fixture(scope="session")
+def pgbouncer() -> Iterator[PgBouncer]:
+    """PgBouncer in transaction mode in front of the test PostgreSQL server."""
+    binary = pgbouncer_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
+    with running_pgbouncer(binary) as running:
+        yield running
+
+
 @pytest.fixture
 def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
-    """A new empty database for a rendered project's tests; None for SQLite projects,
-    whose tests make their own file."""
+    """A new empty database for a rendered project's tests (through PgBouncer for a project
+    made for it); None for SQLite projects, whose tests make their own file."""
     with ExitStack() as cleanup:
 
         def database_for(project: Path) -> str | None:
-            database = rendered_answers(project)["database"]
-            if database == "sqlite":
+            answers = rendered_answers(project)
+            if answers["database"] == "sqlite":
                 return None
             drivername = make_url(example_env(project)["DATABASE_URL"]).drivername
             name = database_name(request.node.nodeid)
-            return cleanup.enter_context(fresh_database(database, drivername, name))
+            url = cleanup.enter_context(fresh_database(answers["database"], drivername, name))
+            if answers.get("connection_proxy") == "pgbouncer":
+                bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
+                return bouncer.url(url)
+            return url
 
         yield database_for
 

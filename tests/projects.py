@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from tests.pgbouncer import server_url_behind
+
 # Variables of the developer's own shell that would change what the project under test does.
 PROJECT_VARIABLES = [
     "DATABASE_URL",
@@ -20,6 +22,11 @@ PROJECT_VARIABLES = [
     "POOL_TIMEOUT",
     "POOL_RECYCLE",
     "POOL_PRE_PING",
+    "WEB_CONCURRENCY",
+    "CONNECTION_BUDGET",
+    "REFUSE_OVER_BUDGET",
+    "DIRECT_URL",
+    "TEST_DIRECT_URL",
     "PYTEST_ADDOPTS",
 ]
 
@@ -34,6 +41,9 @@ def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
     env["PYTHONPATH"] = str(project / "src")
     if test_database_url:
         env["TEST_DATABASE_URL"] = test_database_url
+        if rendered_answers(project).get("connection_proxy") == "pgbouncer":
+            # Migrations go to the server PgBouncer stands in front of.
+            env["TEST_DIRECT_URL"] = server_url_behind(test_database_url)
     return env
 
 
