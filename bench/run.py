@@ -24,7 +24,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,17 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from services import (
+    ConnectionWatch,
     Service,
     migrate,
     project_environment,
     render,
     seed,
-    server_connections,
     service_url,
     template_snapshot,
 )
 
-from tests.databases import admin_engine, created_database
+from tests.databases import created_database
 from tests.pitfalls import PITFALLS
 
 BENCH = Path(__file__).resolve().parent
@@ -123,41 +122,6 @@ SPECS = [
     ),
 ]
 SMOKE = Spec("async asyncpg explicit", runs=(("GET", 10),))
-
-
-class ConnectionWatch:
-    """Polls the server's connection count for one database on a thread: the peak."""
-
-    def __init__(self, database: str, name: str) -> None:
-        self.database, self.name = database, name
-        self.engine = admin_engine(database)
-        self.connection = self.engine.connect()
-        self.peak = 0
-        self.running = False
-        self.thread: threading.Thread | None = None
-
-    def count(self) -> int:
-        return server_connections(self.connection, self.database, self.name)
-
-    def start(self) -> None:
-        self.peak = self.count()
-        self.running = True
-        self.thread = threading.Thread(target=self.poll, daemon=True)
-        self.thread.start()
-
-    def poll(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, self.count())
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.running = False
-        if self.thread is not None:
-            self.thread.join()
-
-    def close(self) -> None:
-        self.connection.close()
-        self.engine.dispose()
 
 
 @dataclass

@@ -35,14 +35,20 @@ def render(copie_session: Any) -> Render:
 
 
 @pytest.fixture(scope="session")
-def pgbouncer() -> Iterator[PgBouncer]:
-    """PgBouncer in transaction mode in front of the test PostgreSQL server."""
+def pgbouncer_binary_path() -> str:
+    """Where PgBouncer is installed; the test is skipped without it, except under CI=true."""
     binary = pgbouncer_binary()
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail(INSTALL_HINT)
         pytest.skip(INSTALL_HINT)
-    with running_pgbouncer(binary) as running:
+    return binary
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(pgbouncer_binary_path: str) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction mode in front of the test PostgreSQL server."""
+    with running_pgbouncer(pgbouncer_binary_path) as running:
         yield running
 
 

@@ -93,12 +93,11 @@ class PgBouncer:
 
 def server_url_behind(pgbouncer_url: str) -> str:
     """The test server's URL for the database a PgBouncer URL names (for migrations)."""
-    url = make_url(pgbouncer_url)
     server = make_url(SERVER_URLS["postgresql"])
-    return render_url(
-        url.set(host=server.host, port=server.port, username=server.username)
-        .set(password=server.password)
+    url = make_url(pgbouncer_url).set(
+        host=server.host, port=server.port, username=server.username, password=server.password
     )
+    return render_url(url)
 
 
 def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:

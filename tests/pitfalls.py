@@ -124,9 +124,8 @@ def budget_check_removed(project: Path, mode: str) -> None:
 
 def pgbouncer_settings_removed(project: Path, mode: str) -> None:
     """Behind PgBouncer, the driver keeps its defaults: it prepares statements on the server."""
-    replace_in(
-        package(project) / "db.py", r"^    # PgBouncer's transaction mode.*?connect_args=.*?\n\)", ")"
-    )
+    settings = r"^    # PgBouncer's transaction mode.*?connect_args=.*?\n\)"
+    replace_in(package(project) / "db.py", settings, ")")
 
 
 @dataclass(frozen=True)
