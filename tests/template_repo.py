@@ -4,9 +4,11 @@
 into a new repository, tags that as the first version, changes files, and tags again.
 """
 
+import io
 import shutil
 import subprocess
 import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,17 @@ def replace_text(target: Path, old: str, new: str, count: int = 1) -> None:
     target.write_text(text.replace(old, new))
 
 
+def copy_working_tree(destination: Path) -> None:
+    for name in TEMPLATE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+
+
 @dataclass
 class TemplateRepo:
     """A git copy of the template; `.path` is what `copier copy`/`update` take as source."""
@@ -53,15 +66,40 @@ class TemplateRepo:
     @classmethod
     def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
         path.mkdir(parents=True)
-        for name in TEMPLATE_FILES:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
-            elif source.exists():
-                shutil.copy2(source, path / name)
+        copy_working_tree(path)
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)
+
+    @classmethod
+    def from_commit(cls, path: Path, commit: str, tag: str) -> "TemplateRepo":
+        """The template as it was at `commit` of this repository (which needs its history)."""
+        path.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, *TEMPLATE_FILES],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        assert archive.returncode == 0, (
+            f"commit {commit} is not in this clone ({archive.stderr.decode().strip()}):"
+            " fetch the history (git fetch --unshallow)"
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(path, filter="data")
+        init_repository(path, f"Template {tag}")
+        git(path, "tag", tag)
+        return cls(path)
+
+    def take_working_tree(self) -> None:
+        """Replace the template's files with the working tree's (then `release` them)."""
+        for name in TEMPLATE_FILES:
+            target = self.path / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        copy_working_tree(self.path)
 
     def file(self, relative: str) -> Path:
         return self.path / relative
