@@ -74,14 +74,14 @@ def test_directories_skip_virtual_environments(tmp_path: Path) -> None:
 
 
 def test_cli_text_output_and_exit_code() -> None:
-    result = runner.invoke(app, ["check", str(FIXTURES / "sw008_expire_on_commit.py")])
+    result = runner.invoke(app, ["check", str(FIXTURES / "sw008_read_after_commit.py")])
 
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert re.fullmatch(r".*sw008_expire_on_commit\.py:5:12: SW008 async session factory .*", first)
+    assert re.fullmatch(r".*sw008_read_after_commit\.py:7:12: SW008 async session factory .*", first)
     assert "fix: pass expire_on_commit=False" in result.output
     assert "docs/pitfalls/expire-on-commit.md" in result.output
-    assert result.output.rstrip().endswith("Found 3 finding(s) in 1 of 1 file(s).")
+    assert result.output.rstrip().endswith("Found 1 finding(s) in 1 of 1 file(s).")
 
 
 def test_cli_clean_exit_code() -> None:
