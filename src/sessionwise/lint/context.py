@@ -122,8 +122,8 @@ class FileContext:
             return True
         if not facts.is_generator or facts.owner is not None or "." in facts.qualname:
             return False
-        if facts.decorator_names():
-            return False  # @contextmanager, @pytest.fixture, ...
+        if facts.decorator_names() or facts.key in self.index.called:
+            return False  # @contextmanager, @pytest.fixture, a helper other code calls
         if not all(self.injectable(facts, p.annotation, p.default) for p in facts.params):
             return False
         return (

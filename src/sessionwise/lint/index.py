@@ -16,6 +16,7 @@ class ProjectIndex:
     # dependency -> for each Depends(...) that names it, whether it has scope="function"
     depends_uses: dict[FunctionKey, list[bool]] = field(default_factory=lambda: defaultdict(list))
     endpoints: set[FunctionKey] = field(default_factory=set)
+    called: set[FunctionKey] = field(default_factory=set)  # generators other code calls
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

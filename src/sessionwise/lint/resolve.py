@@ -135,6 +135,7 @@ class ModuleRef:
 @dataclass(frozen=True)
 class Const:
     value: object
+    default: bool = False  # only the fallback of a setting read from the environment
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,7 @@ class Resolver:
 
     def call(self, node: ast.Call, scope: Scope, depth: int) -> object:
         callee = self.value(node.func, scope, depth)
-        if isinstance(callee, External) and callee.name == "builtins.dict":
+        if isinstance(callee, External) and callee.name == "builtins.dict" and not node.args:
             return DictValue(tuple((Const(k.arg), k.value) for k in node.keywords if k.arg), scope)
         if isinstance(callee, External):
             return self.library_call(callee.name, node, scope, depth)
@@ -484,7 +485,8 @@ class Resolver:
             default = node.args[1]
         if default is None and dotted_tail(node.func) == "Field" and node.args:
             default = node.args[0]
-        return self.value(default, scope, depth) if default is not None else UNKNOWN
+        found = self.value(default, scope, depth) if default is not None else UNKNOWN
+        return Const(found.value, default=True) if isinstance(found, Const) else found
 
     def library_call(self, name: str, node: ast.Call, scope: Scope, depth: int) -> object:
         if name in ENGINE_CREATORS:
@@ -638,6 +640,7 @@ def settings_default(resolver: Resolver, node: ast.expr, scope: Scope) -> object
 def build(summaries: list[ModuleSummary]) -> tuple[ProjectIndex, Resolver]:
     index = ProjectIndex({summary.name: summary for summary in summaries})
     resolver = Resolver(index)
+    generator_names: set[str] = set()
     for summary in summaries:
         for use in summary.depends:
             function = summary.functions.get(use.function or "")
@@ -649,10 +652,26 @@ def build(summaries: list[ModuleSummary]) -> tuple[ProjectIndex, Resolver]:
                     target = FunctionRef((target.cls.module, facts.methods["__call__"]))
             if isinstance(target, FunctionRef):
                 index.depends_uses[target.key].append(use.function_scope)
+        candidates = {
+            name
+            for name, facts in summary.functions.items()
+            if facts.is_generator and "." not in name
+        }
+        if candidates:
+            generator_names.update(candidates)
         for route, function_name in summary.routes:
             function = summary.functions.get(function_name or "")
             scope = resolver.function_scope(function) if function else Scope(summary)
             target = resolver.value(route, scope)
             if isinstance(target, FunctionRef):
                 index.endpoints.add(target.key)
+    for summary in summaries:  # generators other code calls are helpers, not dependencies
+        for facts in summary.functions.values():
+            scope = resolver.function_scope(facts)
+            for call, _ in facts.calls:
+                name = call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id  # type: ignore[union-attr]
+                if name in generator_names:
+                    target = resolver.value(call.func, scope)
+                    if isinstance(target, FunctionRef):
+                        index.called.add(target.key)
     return index, resolver

@@ -554,7 +554,7 @@ def reads_after_commit(function: Function, nodes: list[ast.AST]) -> list[ast.exp
                 continue
             if is_method_call(node, {"add"}) and ast.unparse(node.func.value) == session:  # type: ignore[attr-defined]
                 objects |= {a.id for a in node.args if isinstance(a, ast.Name)}  # type: ignore[attr-defined]
-            if isinstance(node, ast.Assign) and f"{session}." in ast.unparse(node.value):
+            if isinstance(node, ast.Assign) and loads_objects(node.value, session):
                 objects |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         refreshed = {
             a.id
@@ -580,3 +580,18 @@ def reads_after_commit(function: Function, nodes: list[ast.AST]) -> list[ast.exp
                 found.append(commit.func.value)
                 break
     return found
+
+
+def loads_objects(value: ast.expr, session: str) -> bool:
+    """`await session.get(...)`, `(await session.execute(...)).scalars().first()`: a value
+    that may be an ORM object loaded through `session` (not a dict or list built from one)."""
+    while isinstance(value, ast.Call | ast.Attribute | ast.Await):
+        if isinstance(value, ast.Await):
+            value = value.value
+        elif isinstance(value, ast.Call):
+            value = value.func
+        else:
+            if ast.unparse(value.value) == session:
+                return True
+            value = value.value
+    return False

@@ -18,7 +18,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         offloaded = offloaded_arguments(ctx, facts, nodes)
         for param in facts.params:
             value = ctx.resolver.parameter(param.annotation, param.default, scope, 0)
-            if ctx.session_kind(value) == "sync" and not only_offloaded(param, nodes, offloaded):
+            if ctx.session_kind(value) == "sync" and not only_offloaded(param, node, offloaded):
                 yield ctx.finding(param.node, "SW003")
         for child in nodes:
             if isinstance(child, ast.Call) and id(child) not in offloaded:
@@ -54,6 +54,7 @@ def offloaded_arguments(ctx: FileContext, facts: FunctionFacts, nodes: list[ast.
     return found
 
 
-def only_offloaded(param: Param, nodes: list[ast.AST], offloaded: set[int]) -> bool:
-    uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == param.name]
+def only_offloaded(param: Param, function: ast.AST, offloaded: set[int]) -> bool:
+    """Every use of the parameter is in what is handed to a worker thread."""
+    uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == param.name]
     return bool(uses) and all(id(use) in offloaded for use in uses)

@@ -50,7 +50,7 @@ def pre_ping_option(ctx: FileContext, call: ast.Call, scope: Scope) -> bool | st
 def on_sqlite(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
     url = call.args[0] if call.args else keyword(call, "url")
     found = ctx.resolver.value(url, scope) if url is not None else None
-    if isinstance(found, Const) and str(found.value).startswith("sqlite"):
+    if isinstance(found, Const) and not found.default and str(found.value).startswith("sqlite"):
         return True
     connect_args = keyword(call, "connect_args")
     if connect_args is not None and "check_same_thread" in ast.unparse(connect_args):
