@@ -48,13 +48,14 @@ def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[li
     summaries: dict[Path, ModuleSummary] = {}
     trees = {}
     findings: list[Finding] = []
-    for path in {p.resolve(): p for p in [*project, *checked]}.values():
-        name, is_package = module_name(path, naming_root)
-        is_checked = path.resolve() in checked_set
+    naming_root = naming_root.resolve()
+    for resolved, path in {p.resolve(): p for p in [*project, *checked]}.items():
+        name, is_package = module_name(resolved, naming_root)
+        is_checked = resolved in checked_set
         cached = cache.get(path, name) if not is_checked else False
         if cached is not False:
             if cached is not None:
-                summaries[path.resolve()] = cached  # type: ignore[assignment]
+                summaries[resolved] = cached  # type: ignore[assignment]
             continue
         source = path.read_text(encoding="utf-8", errors="replace")
         try:
@@ -66,14 +67,14 @@ def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[li
             continue
         summary = summarize(tree, name, is_package)
         cache.put(path, summary)
-        summaries[path.resolve()] = summary
+        summaries[resolved] = summary
         if is_checked:
-            trees[path] = (tree, source.splitlines())
+            trees[path] = (resolved, tree, source.splitlines())
     cache.save()
 
     index, resolver = build(list(summaries.values()))
-    for path, (tree, lines) in trees.items():
-        context = FileContext(path, tree, summaries[path.resolve()], index, resolver)
+    for path, (resolved, tree, lines) in trees.items():
+        context = FileContext(path, tree, summaries[resolved], index, resolver)
         for check in CHECKS:
             for finding in check(context):
                 if not suppressed(lines, finding):

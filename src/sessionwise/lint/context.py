@@ -32,12 +32,46 @@ class FileContext:
     resolver: Resolver
     nodes: dict[str, Function] = field(default_factory=dict)
     parents: dict[int, ast.AST] = field(default_factory=dict)
+    _calls: list[ast.Call] | None = None
+    _own: dict[int, list[ast.AST]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._collect(self.tree.body, prefix="", in_class=False)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        self._walk()
+        return self.parents.get(id(node))
+
+    def _walk(self) -> None:
+        """One walk of the tree, on first use: the parent of each node, and the calls."""
+        if self._calls is not None:
+            return
+        self._calls = []
         for parent in ast.walk(self.tree):
             for child in ast.iter_child_nodes(parent):
                 self.parents[id(child)] = parent
+            if isinstance(parent, ast.Call):
+                self._calls.append(parent)
+
+    def own(self, function: Function) -> list[ast.AST]:
+        if id(function) not in self._own:
+            self._own[id(function)] = own_nodes(function)
+        return self._own[id(function)]
+
+    def calls_named(self, names: set[str]) -> Iterator[ast.Call]:
+        """Calls whose callee is spelled with one of `names` or a local alias of a library
+        name ending so (`from sqlalchemy import create_engine as ce`)."""
+        local = names | {
+            alias
+            for alias, qualified in self.summary.imports.items()
+            if qualified.rpartition(".")[2] in names
+        }
+        self._walk()
+        for node in self._calls or []:
+            func = node.func
+            tail = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if tail in local:
+                yield node
 
     def _collect(self, body: list[ast.stmt], prefix: str, in_class: bool) -> None:
         for node in body:
@@ -70,21 +104,21 @@ class FileContext:
         return self.resolver.function_scope(facts)
 
     def enclosing_function(self, node: ast.AST) -> FunctionFacts | None:
-        current = self.parents.get(id(node))
+        current = self.parent(node)
         while current is not None:
             if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
                 for qualname, candidate in self.nodes.items():
                     if candidate is current:
                         return self.summary.functions.get(qualname)
                 return None
-            current = self.parents.get(id(current))
+            current = self.parent(current)
         return None
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        current = self.parents.get(id(node))
+        current = self.parent(node)
         while current is not None:
             yield current
-            current = self.parents.get(id(current))
+            current = self.parent(current)
 
     def finding(self, node: ast.AST | tuple[int, int], code: str, variant: str = "") -> Finding:
         if isinstance(node, tuple):

@@ -26,16 +26,17 @@ class ParseFailure(Exception):
 def parse_source(source: str, filename: str = "<unknown>") -> ast.Module:
     try:
         return ast.parse(source, filename=filename)
-    except SyntaxError:
-        pass
+    except SyntaxError as error:
+        first_error = error
     except ValueError as error:  # e.g. a null byte
         raise ParseFailure(1, str(error)) from None
     import libcst  # imported only for the rare file that needs it
 
     try:
         rewritten = downlevel(source)
-    except libcst.ParserSyntaxError as error:
-        raise ParseFailure(error.raw_line, error.message) from None
+    except libcst.ParserSyntaxError:
+        # Not Python in any version: CPython's own message says best what is wrong.
+        raise ParseFailure(first_error.lineno or 1, first_error.msg) from None
     try:
         return ast.parse(rewritten, filename=filename)
     except SyntaxError as error:

@@ -57,9 +57,10 @@ def excluded(relative: Path, patterns: list[str]) -> bool:
 
 
 def module_name(path: Path, root: Path) -> tuple[str, bool]:
-    """`src/app/db.py` -> ("app.db", False); `app/__init__.py` -> ("app", True)."""
+    """`src/app/db.py` -> ("app.db", False); `app/__init__.py` -> ("app", True). Both paths
+    are resolved (absolute)."""
     try:
-        parts = list(path.resolve().relative_to(root.resolve()).with_suffix("").parts)
+        parts = list(path.relative_to(root).with_suffix("").parts)
     except ValueError:
         parts = [path.stem]
     is_package = parts[-1] == "__init__"
@@ -67,4 +68,4 @@ def module_name(path: Path, root: Path) -> tuple[str, bool]:
         parts = parts[:-1]
     if len(parts) > 1 and parts[0] == "src":
         parts = parts[1:]
-    return ".".join(parts) or path.resolve().parent.name, is_package
+    return ".".join(parts) or path.parent.name, is_package

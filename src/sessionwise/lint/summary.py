@@ -209,12 +209,18 @@ class _Summarizer:
         self.summary = summary
 
     def module(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        outside = [
+            n
+            for statement in tree.body
+            if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+            for n in walk_outside_functions(statement)
+        ]
+        for node in outside:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self.record_import(node)
         self.body(tree.body, owner=None)
-        self.record_depends(tree, function=None)
-        self.record_routes_and_state(tree, function=None)
+        self.record_depends(outside, function=None)
+        self.record_routes_and_state(outside, function=None)
 
     def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         imports = self.summary.imports
@@ -278,12 +284,16 @@ class _Summarizer:
 
     def function(self, node: Function, owner: ClassFacts | None, outer: str = "") -> None:
         qualname = f"{owner.name}.{node.name}" if owner else f"{outer}{node.name}"
-        facts = function_facts(node, self.summary.name, qualname)
+        nodes = own_nodes(node)
+        for child in nodes:
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                self.record_import(child)
+        facts = function_facts(node, self.summary.name, qualname, nodes)
         facts.owner = owner.name if owner else None
         self.summary.functions[qualname] = facts
         if owner is not None:
             owner.methods[node.name] = qualname
-            for child in ast.walk(node):
+            for child in nodes:
                 if isinstance(child, ast.Assign | ast.AnnAssign):
                     for target, binding in assignment_bindings(child):
                         if (
@@ -292,34 +302,14 @@ class _Summarizer:
                             and target.value.id == "self"
                         ):
                             owner.attributes.setdefault(target.attr, []).append(binding)
-                    if (
-                        isinstance(child, ast.AnnAssign)
-                        and isinstance(child.target, ast.Attribute)
-                        and isinstance(child.target.value, ast.Name)
-                        and child.target.value.id == "self"
-                    ):
-                        owner.attributes.setdefault(child.target.attr, []).append(
-                            Binding(child.annotation, via="annotation")
-                        )
-        self.record_depends(node, function=qualname)
-        self.record_routes_and_state(node, function=qualname)
-        for child in own_nodes(node):
+        signature = [*ast.walk(node.args), *(n for d in node.decorator_list for n in ast.walk(d))]
+        self.record_depends([*nodes, *signature], function=qualname)
+        self.record_routes_and_state(nodes, function=qualname)
+        for child in nodes:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.function(child, owner=None, outer=f"{qualname}.")
 
-    def record_depends(self, tree: ast.AST, function: str | None) -> None:
-        nodes = own_nodes(tree) if isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef) else []
-        if isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef):
-            nodes += list(ast.walk(tree.args)) + [
-                n for d in tree.decorator_list for n in ast.walk(d)
-            ]
-        else:
-            nodes = [
-                n
-                for statement in tree.body  # type: ignore[attr-defined]
-                if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
-                for n in walk_outside_functions(statement)
-            ]
+    def record_depends(self, nodes: list[ast.AST], function: str | None) -> None:
         for node in nodes:
             if is_depends_call(node):
                 assert isinstance(node, ast.Call)
@@ -329,16 +319,7 @@ class _Summarizer:
                         DependsUse(target, is_function_scope(node), function)
                     )
 
-    def record_routes_and_state(self, tree: ast.AST, function: str | None) -> None:
-        if isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef):
-            nodes = own_nodes(tree)
-        else:
-            nodes = [
-                n
-                for statement in tree.body  # type: ignore[attr-defined]
-                if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
-                for n in walk_outside_functions(statement)
-            ]
+    def record_routes_and_state(self, nodes: list[ast.AST], function: str | None) -> None:
         for node in nodes:
             if isinstance(node, ast.Call):
                 name = dotted_tail(node.func)
@@ -403,8 +384,10 @@ def assignment_bindings(node: ast.Assign | ast.AnnAssign) -> list[tuple[ast.expr
     return found
 
 
-def function_facts(node: Function, module: str, qualname: str) -> FunctionFacts:
-    nodes = own_nodes(node)
+def function_facts(
+    node: Function, module: str, qualname: str, nodes: list[ast.AST] | None = None
+) -> FunctionFacts:
+    nodes = own_nodes(node) if nodes is None else nodes
     env: dict[str, list[Binding]] = {}
     returns: list[ast.expr] = []
     yields: list[ast.expr] = []
@@ -455,7 +438,7 @@ def function_facts(node: Function, module: str, qualname: str) -> FunctionFacts:
         env=env,
         returns=returns,
         yields=yields,
-        yield_shape=yield_shape(node, first_yield) if first_yield is not None else None,
+        yield_shape=yield_shape(node, first_yield, nodes) if first_yield is not None else None,
         calls=named_calls(node, nodes),
         offloaded_params=offloaded_params(node, nodes),
         cached=cached,
@@ -463,7 +446,9 @@ def function_facts(node: Function, module: str, qualname: str) -> FunctionFacts:
     )
 
 
-def yield_shape(function: Function, first: ast.Yield | ast.YieldFrom) -> YieldShape:
+def yield_shape(
+    function: Function, first: ast.Yield | ast.YieldFrom, nodes: list[ast.AST]
+) -> YieldShape:
     shape = YieldShape(first.lineno, first.col_offset)
     if isinstance(first, ast.YieldFrom):
         shape.delegate = first.value
@@ -480,12 +465,12 @@ def yield_shape(function: Function, first: ast.Yield | ast.YieldFrom) -> YieldSh
                 shape.closes_in_except = True
     after = [
         n
-        for n in own_nodes(function)
+        for n in nodes
         if isinstance(n, ast.stmt) and n.lineno > first.lineno and not any(n is t for t in trail)
     ]
     shape.closes_after = closes(after)  # type: ignore[arg-type]
     for node in sorted(
-        (n for n in own_nodes(function) if is_method_call(n, {"commit"})),
+        (n for n in nodes if is_method_call(n, {"commit"})),
         key=lambda n: n.lineno,  # type: ignore[attr-defined]
     ):
         if node.lineno > first.lineno:  # type: ignore[attr-defined]

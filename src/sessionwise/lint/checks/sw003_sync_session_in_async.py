@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
 from sessionwise.lint.resolve import External, FunctionRef, Session, SessionScope
-from sessionwise.lint.summary import OFFLOADERS, FunctionFacts, Param, own_nodes
+from sessionwise.lint.summary import OFFLOADERS, FunctionFacts, Param
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -14,7 +14,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if not facts.is_async or not (ctx.is_endpoint(facts) or ctx.is_dependency(facts)):
             continue
         scope = ctx.scope(facts)
-        nodes = own_nodes(node)
+        nodes = ctx.own(node)
         offloaded = offloaded_arguments(ctx, facts, nodes)
         for param in facts.params:
             value = ctx.resolver.parameter(param.annotation, param.default, scope, 0)

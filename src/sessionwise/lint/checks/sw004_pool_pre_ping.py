@@ -13,9 +13,7 @@ NO_STALE_CONNECTIONS = {"NullPool", "StaticPool", "SingletonThreadPool", "Assert
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    for call in ast.walk(ctx.tree):
-        if not isinstance(call, ast.Call):
-            continue
+    for call in ctx.calls_named({"create_engine", "create_async_engine"}):
         scope = ctx.scope(ctx.enclosing_function(call))
         callee = ctx.resolver.value(call.func, scope)
         if not (isinstance(callee, External) and callee.name in ENGINE_CREATORS):

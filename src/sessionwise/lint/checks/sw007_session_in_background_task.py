@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
-from sessionwise.lint.summary import own_nodes
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -13,7 +12,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if not (ctx.is_endpoint(facts) or ctx.is_dependency(facts)):
             continue
         scope = ctx.scope(facts)
-        for child in own_nodes(node):
+        for child in ctx.own(node):
             if not (
                 isinstance(child, ast.Call)
                 and isinstance(child.func, ast.Attribute)

@@ -13,9 +13,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     readers = read_after_commit_origins(ctx.resolver)
     if not readers:
         return
-    for call in ast.walk(ctx.tree):
-        if not isinstance(call, ast.Call):
-            continue
+    for call in ctx.calls_named({"sessionmaker", "async_sessionmaker", "AsyncSession"}):
         scope = ctx.scope(ctx.enclosing_function(call))
         found = ctx.resolver.value(call, scope)
         factory = found if isinstance(found, Factory) else None
