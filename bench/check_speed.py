@@ -67,13 +67,27 @@ def main() -> None:
 
         os.environ.pop("SESSIONWISE_NO_CACHE", None)
         rows = [
-            ("whole project, no cache", timed(lambda: check_paths([folder]), options.rounds, drop_cache)),
-            ("whole project, cache filled", timed(lambda: check_paths([folder]), options.rounds, keep_cache)),
-            ("one file, no cache", timed(lambda: check_paths([single]), options.rounds, drop_cache)),
-            ("one file, cache filled", timed(lambda: check_paths([single]), options.rounds, keep_cache)),
+            (
+                "whole project, no cache",
+                timed(lambda: check_paths([folder]), options.rounds, drop_cache),
+            ),
+            (
+                "whole project, cache filled",
+                timed(lambda: check_paths([folder]), options.rounds, keep_cache),
+            ),
+            (
+                "one file, no cache",
+                timed(lambda: check_paths([single]), options.rounds, drop_cache),
+            ),
+            (
+                "one file, cache filled",
+                timed(lambda: check_paths([single]), options.rounds, keep_cache),
+            ),
         ]
         findings = len(check_paths([folder])[0])
-    print(f"{options.files} modules, {lines} lines, {findings} findings, {options.rounds} rounds each")
+    print(
+        f"{options.files} modules, {lines} lines, {findings} findings, {options.rounds} rounds each"
+    )
     print()
     print("| run | wall best s | wall median s | CPU best s | CPU median s |")
     print("|---|---:|---:|---:|---:|")

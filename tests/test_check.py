@@ -81,7 +81,9 @@ def test_cli_text_output_and_exit_code() -> None:
 
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert re.fullmatch(r".*sw008_read_after_commit\.py:7:12: SW008 async session factory .*", first)
+    assert re.fullmatch(
+        r".*sw008_read_after_commit\.py:7:12: SW008 async session factory .*", first
+    )
     assert "fix: pass expire_on_commit=False" in result.output
     assert "docs/pitfalls/expire-on-commit.md" in result.output
     assert result.output.rstrip().endswith("Found 1 finding(s) in 1 of 1 file(s).")
@@ -214,7 +216,7 @@ def test_sw000_says_what_failed_and_where(tmp_path: Path) -> None:
     assert "docs/cannot-parse.md" in result.output
 
 
-NEWER_SYNTAX = '''\
+NEWER_SYNTAX = """\
 from typing import Annotated
 
 from fastapi import Depends
@@ -256,7 +258,7 @@ def template(name: str) -> object:
 
 
 late = create_engine("mysql://db/app")  # line 41: SW004
-'''
+"""
 
 
 def test_code_for_python_3_12_to_3_14_is_checked_on_any_python(tmp_path: Path) -> None:

@@ -72,10 +72,9 @@ def table(corpus: dict[str, tuple[set[Label], set[Label], set[Label]]], mode: in
             {(a, c, d) for a, b, c, d in labels}, {(a, c, d) for a, b, c, d in found}, code
         )
         if code is None or wanted[code] or any(label[3] == code for label in found):
-            rows.append(
-                f"{code or 'all':6} {sum(wanted.values()) if code is None else wanted[code]:8}"
-                f" {len([f for f in found if code in (None, f[3])]):8} {precision:9.2f} {recall:6.2f}"
-            )
+            count = len([f for f in found if code in (None, f[3])])
+            total = sum(wanted.values()) if code is None else wanted[code]
+            rows.append(f"{code or 'all':6} {total:8} {count:8} {precision:9.2f} {recall:6.2f}")
     return "\n".join(rows)
 
 

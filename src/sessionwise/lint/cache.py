@@ -33,7 +33,7 @@ class SummaryCache:
         stat = path.stat()
         return (stat.st_mtime_ns, stat.st_size)
 
-    def get(self, path: Path, name: str) -> ModuleSummary | None | bool:
+    def get(self, path: Path, name: str) -> ModuleSummary | bool | None:
         """The cached summary (None for a file that did not parse), or False when stale."""
         entry = self.entries.get(str(path))
         if entry is None or entry[0] != self.key(path):

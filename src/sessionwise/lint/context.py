@@ -19,7 +19,14 @@ from sessionwise.lint.summary import (
     own_nodes,
 )
 
-INJECTED = {"Request", "WebSocket", "HTTPConnection", "BackgroundTasks", "Response", "SecurityScopes"}
+INJECTED = {
+    "Request",
+    "WebSocket",
+    "HTTPConnection",
+    "BackgroundTasks",
+    "Response",
+    "SecurityScopes",
+}
 MIDDLEWARE_BASES = {"BaseHTTPMiddleware"}
 
 
@@ -165,7 +172,9 @@ class FileContext:
             or self.resolver.commits_after_yield(facts, None, 0) is not None
         )
 
-    def injectable(self, facts: FunctionFacts, annotation: ast.expr | None, default: ast.expr | None) -> bool:
+    def injectable(
+        self, facts: FunctionFacts, annotation: ast.expr | None, default: ast.expr | None
+    ) -> bool:
         if default is not None and is_depends_call(default):
             return True
         if annotation is not None and dotted_tail(annotation) in INJECTED:
@@ -190,9 +199,11 @@ class FileContext:
         if any(p.name == value.id for p in facts.params):
             return False
         bindings = [b for b in facts.env[value.id] if b.via != "annotation"]
-        return bool(bindings) and all(
-            isinstance(b.value, ast.Call) for b in bindings
-        ) and isinstance(self.resolver.value(value, self.scope(facts)), Session)
+        return (
+            bool(bindings)
+            and all(isinstance(b.value, ast.Call) for b in bindings)
+            and isinstance(self.resolver.value(value, self.scope(facts)), Session)
+        )
 
     def session_kind(self, found: object) -> str | None:
         if isinstance(found, SessionScope):

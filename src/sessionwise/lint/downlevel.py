@@ -11,6 +11,7 @@ running Python; each is replaced by text of the same length and the same line br
 """
 
 import ast
+from collections.abc import Mapping
 
 import libcst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -71,7 +72,9 @@ def reads_on_311(text: str) -> bool:
 
 
 class _Collector(libcst.CSTVisitor):
-    def __init__(self, positions: dict, offset: _LineOffsets, source: str) -> None:
+    def __init__(
+        self, positions: Mapping[libcst.CSTNode, CodeRange], offset: _LineOffsets, source: str
+    ) -> None:
         self.positions = positions
         self.offset = offset
         self.source = source

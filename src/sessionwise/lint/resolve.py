@@ -25,16 +25,22 @@ CANONICAL = {
     "sqlmodel.create_engine": "sqlalchemy.create_engine",
     "sqlalchemy.engine.create_engine": "sqlalchemy.create_engine",
     "sqlalchemy.engine.create.create_engine": "sqlalchemy.create_engine",
-    "sqlalchemy.ext.asyncio.engine.create_async_engine": "sqlalchemy.ext.asyncio.create_async_engine",
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": (
+        "sqlalchemy.ext.asyncio.create_async_engine"
+    ),
     "sqlalchemy.orm.session.sessionmaker": "sqlalchemy.orm.sessionmaker",
-    "sqlalchemy.ext.asyncio.session.async_sessionmaker": "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": (
+        "sqlalchemy.ext.asyncio.async_sessionmaker"
+    ),
     "sqlmodel.Session": "sqlalchemy.orm.Session",
     "sqlmodel.orm.session.Session": "sqlalchemy.orm.Session",
     "sqlalchemy.orm.session.Session": "sqlalchemy.orm.Session",
     "sqlmodel.ext.asyncio.session.AsyncSession": "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.ext.asyncio.session.AsyncSession": "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.orm.scoping.scoped_session": "sqlalchemy.orm.scoped_session",
-    "sqlalchemy.ext.asyncio.scoping.async_scoped_session": "sqlalchemy.ext.asyncio.async_scoped_session",
+    "sqlalchemy.ext.asyncio.scoping.async_scoped_session": (
+        "sqlalchemy.ext.asyncio.async_scoped_session"
+    ),
     "typing_extensions.Annotated": "typing.Annotated",
     "fastapi.params.Depends": "fastapi.Depends",
     "starlette.background.BackgroundTasks": "fastapi.BackgroundTasks",
@@ -425,7 +431,10 @@ class Resolver:
         if name in facts.methods:
             key = (instance.cls.module, facts.methods[name])
             function = self.index.function(key)
-            if function is not None and function.decorator_names() & {"property", "cached_property"}:
+            if function is not None and function.decorator_names() & {
+                "property",
+                "cached_property",
+            }:
                 return self.returned(function, instance, depth)
             return FunctionRef(key, instance)
         if name in facts.attributes:
@@ -666,10 +675,10 @@ def build(summaries: list[ModuleSummary]) -> tuple[ProjectIndex, Resolver]:
             if isinstance(target, FunctionRef):
                 index.endpoints.add(target.key)
     for summary in summaries:  # generators other code calls are helpers, not dependencies
-        for facts in summary.functions.values():
-            scope = resolver.function_scope(facts)
-            for call, _ in facts.calls:
-                name = call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id  # type: ignore[union-attr]
+        for caller in summary.functions.values():
+            scope = resolver.function_scope(caller)
+            for call, _ in caller.calls:
+                name = dotted_tail(call.func)
                 if name in generator_names:
                     target = resolver.value(call.func, scope)
                     if isinstance(target, FunctionRef):

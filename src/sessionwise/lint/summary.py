@@ -343,7 +343,7 @@ class _Summarizer:
                         self.summary.state.append(
                             StateAssignment(target.attr, node.value, function)
                         )
-            if is_method_call(node, {"setattr"}) or (
+            if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "setattr"
@@ -352,10 +352,9 @@ class _Summarizer:
                 and node.args[0].attr == "state"
                 and isinstance(node.args[1], ast.Constant)
             ):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    self.summary.state.append(
-                        StateAssignment(str(node.args[1].value), node.args[2], function)  # type: ignore[attr-defined]
-                    )
+                self.summary.state.append(
+                    StateAssignment(str(node.args[1].value), node.args[2], function)
+                )
 
 
 def walk_outside_functions(node: ast.AST) -> list[ast.AST]:
@@ -463,12 +462,12 @@ def yield_shape(
                 shape.closes_in_finally = True
             if any(closes(handler.body) for handler in node.handlers):
                 shape.closes_in_except = True
-    after = [
+    after: list[ast.stmt] = [
         n
         for n in nodes
         if isinstance(n, ast.stmt) and n.lineno > first.lineno and not any(n is t for t in trail)
     ]
-    shape.closes_after = closes(after)  # type: ignore[arg-type]
+    shape.closes_after = closes(after)
     for node in sorted(
         (n for n in nodes if is_method_call(n, {"commit"})),
         key=lambda n: n.lineno,  # type: ignore[attr-defined]
@@ -535,7 +534,7 @@ def reads_after_commit(function: Function, nodes: list[ast.AST]) -> list[ast.exp
         session = ast.unparse(commit.func.value)
         objects = set()
         for node in nodes:
-            if node.lineno >= commit.lineno if hasattr(node, "lineno") else True:  # type: ignore[attr-defined]
+            if getattr(node, "lineno", commit.lineno) >= commit.lineno:
                 continue
             if is_method_call(node, {"add"}) and ast.unparse(node.func.value) == session:  # type: ignore[attr-defined]
                 objects |= {a.id for a in node.args if isinstance(a, ast.Name)}  # type: ignore[attr-defined]

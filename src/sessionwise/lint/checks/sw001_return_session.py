@@ -12,6 +12,6 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if facts.is_generator or facts.key not in ctx.index.depends_uses:
             continue
         for child in ctx.own(node):
-            if isinstance(child, ast.Return) and child.value is not None:
-                if ctx.opened_here(facts, child.value):
-                    yield ctx.finding(child, "SW001")
+            returned = child.value if isinstance(child, ast.Return) else None
+            if returned is not None and ctx.opened_here(facts, returned):
+                yield ctx.finding(child, "SW001")

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
 from sessionwise.lint.index import FunctionKey
-from sessionwise.lint.resolve import ENGINE_CREATORS, FACTORY_CLASSES, External, FunctionRef, Resolver
+from sessionwise.lint.resolve import (
+    ENGINE_CREATORS,
+    FACTORY_CLASSES,
+    External,
+    FunctionRef,
+    Resolver,
+)
 from sessionwise.lint.summary import FunctionFacts, keyword
 
 
@@ -23,7 +29,9 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             if isinstance(callee, External) and callee.name in ENGINE_CREATORS:
                 fresh_engines |= assigned_names(facts, call)
                 yield ctx.finding(call, "SW002")
-            elif isinstance(callee, FunctionRef) and creates_engine(ctx.resolver, callee.key, set()):
+            elif isinstance(callee, FunctionRef) and creates_engine(
+                ctx.resolver, callee.key, set()
+            ):
                 fresh_engines |= assigned_names(facts, call)
                 yield ctx.finding(call, "SW002", "helper")
         for call, _ in facts.calls:

@@ -43,7 +43,9 @@ def offloaded_arguments(ctx: FileContext, facts: FunctionFacts, nodes: list[ast.
         if not isinstance(node, ast.Call):
             continue
         callee = ctx.resolver.value(node.func, scope)
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        name = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
         wrapper = False
         if isinstance(callee, FunctionRef):
             target = ctx.index.function(callee.key)

@@ -70,6 +70,8 @@ def pool_without_stale_connections(ctx: FileContext, call: ast.Call, scope: Scop
     branches = [pool.body, pool.orelse] if isinstance(pool, ast.IfExp) else [pool]
     for branch in branches:
         found = ctx.resolver.value(branch, scope)
-        if not (isinstance(found, External) and found.name.rpartition(".")[2] in NO_STALE_CONNECTIONS):
+        if not (
+            isinstance(found, External) and found.name.rpartition(".")[2] in NO_STALE_CONNECTIONS
+        ):
             return False
     return True

@@ -36,7 +36,7 @@ def direct_session_factory(ctx: FileContext, call: ast.Call) -> Factory | None:
 def read_after_commit_origins(resolver: Resolver) -> set[tuple[str, int] | None]:
     """Where the sessions come from that some async code commits and then reads objects of:
     a factory's (module, line), or None when the origin cannot be told."""
-    cached = getattr(resolver, "_read_after_commit", None)
+    cached: set[tuple[str, int] | None] | None = getattr(resolver, "_read_after_commit", None)
     if cached is not None:
         return cached
     origins: set[tuple[str, int] | None] = set()
