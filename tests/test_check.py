@@ -14,6 +14,7 @@ from sessionwise.lint import check_paths
 from sessionwise.lint.config import Config
 from sessionwise.lint.downlevel import downlevel
 from sessionwise.lint.rules import RULES
+from tests.test_docs import nav_pages
 
 FIXTURES = Path(__file__).resolve().parent / "check_fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)$")
@@ -180,16 +181,6 @@ def test_missing_path_is_a_usage_error() -> None:
 
 def test_default_config_enables_every_rule() -> None:
     assert Config().select == set(RULES)
-
-
-def nav_pages(nav: object) -> list[str]:
-    if isinstance(nav, str):
-        return [nav]
-    if isinstance(nav, list):
-        return [page for item in nav for page in nav_pages(item)]
-    if isinstance(nav, dict):
-        return [page for value in nav.values() for page in nav_pages(value)]
-    return []
 
 
 @pytest.mark.parametrize("code", sorted(RULES))

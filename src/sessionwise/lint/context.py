@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sessionwise.lint.findings import Finding
 from sessionwise.lint.index import ProjectIndex
-from sessionwise.lint.resolve import Alias, Resolver, Scope, Session, SessionScope
+from sessionwise.lint.resolve import Resolver, Scope
 from sessionwise.lint.summary import (
     ROUTE_METHODS,
     WEBSOCKET_METHODS,
@@ -18,6 +18,7 @@ from sessionwise.lint.summary import (
     is_depends_call,
     own_nodes,
 )
+from sessionwise.lint.values import Alias, Session, SessionScope
 
 INJECTED = {
     "Request",

@@ -10,7 +10,7 @@ SQLAlchemy's `create_engine`, SQLModel's `AsyncSession` is an AsyncSession.
 import ast
 from dataclasses import dataclass
 
-from sessionwise.lint.index import FunctionKey, ProjectIndex
+from sessionwise.lint.index import ProjectIndex
 from sessionwise.lint.summary import (
     Binding,
     FunctionFacts,
@@ -19,6 +19,25 @@ from sessionwise.lint.summary import (
     is_depends_call,
     is_function_scope,
     keyword,
+)
+from sessionwise.lint.values import (
+    UNKNOWN,
+    Alias,
+    BoundBegin,
+    ClassRef,
+    Const,
+    DictValue,
+    Engine,
+    External,
+    Factory,
+    FunctionRef,
+    Generator,
+    Instance,
+    ModuleRef,
+    Session,
+    SessionScope,
+    TupleValue,
+    Unknown,
 )
 
 CANONICAL = {
@@ -63,100 +82,10 @@ def canonical(name: str) -> str:
     return CANONICAL.get(name, name)
 
 
-# The values an expression can have, as far as the checks care.
-@dataclass(frozen=True)
-class Unknown:
-    pass
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True)
-class External:
-    """Something from outside the project, by canonical qualified name."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Engine:
-    per_call: bool = True
-
-
-@dataclass(frozen=True)
-class Factory:
-    kind: str  # "sync" | "async" | "unknown"
-    module: str = ""
-    line: int = 0
-    expire_disabled: bool = True
-
-
-@dataclass(frozen=True)
-class Session:
-    kind: str
-    origin: Factory | None = None
-
-
-@dataclass(frozen=True)
-class SessionScope:
-    """A context manager that hands out a session (`factory.begin()`, a project
-    `@contextmanager`); `commits` when leaving it commits."""
-
-    session: Session
-    commits: bool
-
-
-@dataclass(frozen=True)
-class Alias:
-    """`Annotated[Session, Depends(get_db)]`: what the parameter receives."""
-
-    value: object
-    dependency: FunctionKey | None
-    function_scope: bool
-
-
-@dataclass(frozen=True)
-class FunctionRef:
-    key: FunctionKey
-    bound: "Instance | None" = None
-
-
-@dataclass(frozen=True)
-class ClassRef:
-    module: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Instance:
-    cls: ClassRef
-
-
-@dataclass(frozen=True)
-class ModuleRef:
-    name: str
-
-
-@dataclass(frozen=True)
-class Const:
-    value: object
-    default: bool = False  # only the fallback of a setting read from the environment
-
-
-@dataclass(frozen=True)
-class DictValue:
-    items: tuple[tuple[object, ast.expr], ...]
-    scope: "Scope"
-
-
-@dataclass(frozen=True)
-class TupleValue:
-    items: tuple[object, ...]
-
-
 @dataclass(frozen=True, eq=False)
 class Scope:
+    """Where a name is looked up: a module, a function in it, the instance for `self`."""
+
     module: ModuleSummary
     function: FunctionFacts | None = None
     instance: Instance | None = None
@@ -622,28 +551,6 @@ class Resolver:
                 if lowered in {"false", "0", "no", "off", ""}:
                     return False
         return None
-
-    def constant(self, node: ast.expr | None, scope: Scope) -> object:
-        found = self.value(node, scope)
-        return found.value if isinstance(found, Const) else None
-
-
-@dataclass(frozen=True)
-class Generator:
-    """A generator function's result (for `yield from` / `async for`)."""
-
-    session: Session
-    commits: bool
-
-
-@dataclass(frozen=True)
-class BoundBegin:
-    target: Factory | Session
-
-
-def settings_default(resolver: Resolver, node: ast.expr, scope: Scope) -> object:
-    """`settings.pool_pre_ping` -> the field's default in the settings class, when known."""
-    return resolver.value(node, scope)
 
 
 def build(summaries: list[ModuleSummary]) -> tuple[ProjectIndex, Resolver]:

@@ -6,14 +6,9 @@ from collections.abc import Iterator
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
 from sessionwise.lint.index import FunctionKey
-from sessionwise.lint.resolve import (
-    ENGINE_CREATORS,
-    FACTORY_CLASSES,
-    External,
-    FunctionRef,
-    Resolver,
-)
+from sessionwise.lint.resolve import ENGINE_CREATORS, FACTORY_CLASSES, Resolver
 from sessionwise.lint.summary import FunctionFacts, keyword
+from sessionwise.lint.values import External, FunctionRef
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:

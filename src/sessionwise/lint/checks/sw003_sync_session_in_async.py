@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
-from sessionwise.lint.resolve import External, FunctionRef, Session, SessionScope
 from sessionwise.lint.summary import OFFLOADERS, FunctionFacts, Param
+from sessionwise.lint.values import External, FunctionRef, Session, SessionScope
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:

@@ -5,8 +5,9 @@ from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
-from sessionwise.lint.resolve import ENGINE_CREATORS, Const, DictValue, External, Scope
+from sessionwise.lint.resolve import ENGINE_CREATORS, Scope
 from sessionwise.lint.summary import keyword
+from sessionwise.lint.values import Const, DictValue, External
 
 # Pools with nothing stale to check: a new connection each time, or one in-process database.
 NO_STALE_CONNECTIONS = {"NullPool", "StaticPool", "SingletonThreadPool", "AssertionPool"}

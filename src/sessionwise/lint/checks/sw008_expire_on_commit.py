@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import Finding
-from sessionwise.lint.resolve import ASYNC_SESSION, External, Factory, Resolver, Session
+from sessionwise.lint.resolve import ASYNC_SESSION, Resolver
+from sessionwise.lint.values import External, Factory, Session
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
