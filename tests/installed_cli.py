@@ -18,7 +18,7 @@ CHECKOUT_VARIABLES = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "SESSIONWISE_TE
 
 
 def uv() -> str:
-    found = shutil.which("uv")
+    found = shutil.which("uv") or os.environ.get("UV")  # `uv run` sets UV to its own path
     assert found, "uv is not on PATH: run the tests with `uv run pytest` (scripts/test does)"
     return found
 

@@ -7,6 +7,7 @@ to fetch the published address from it).
 """
 
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -123,48 +124,76 @@ def test_new_with_data_and_check_runs_the_services_own_tests(
     assert answers_of(tmp_path / "svc")["driver"] == "aiosqlite"
 
 
-def test_new_asks_the_questions_in_a_terminal(
-    cli: InstalledCli, tmp_path: Path, published: TemplateRepo
-) -> None:
-    terminal = cli.spawn("new", "svc", cwd=tmp_path, template=published.path)
-    keys = [
-        ("project_name", CLEAR_LINE + "Orders API" + ENTER),
-        ("project_slug", ENTER),  # derived by copier from the name
-        ("package_name", ENTER),
-        ("description", ENTER),
-        ("mode", DOWN + ENTER),  # async
-        ("database", DOWN + ENTER),  # postgresql
-        ("driver", DOWN + ENTER),  # only the async PostgreSQL drivers: asyncpg, psycopg
-        ("transaction_policy", DOWN + ENTER),  # commit_on_success
-        ("Size the pool from your expected load", "y"),
-        ("Peak requests per second", "100" + ENTER),
-        ("Milliseconds each request holds", ENTER),  # 200
-        ("Uvicorn workers", ENTER),  # 1
-        ("pool_size", ENTER),  # suggested: 20
-        ("max_overflow", ENTER),
-        ("pool_timeout", ENTER),
-        ("pool_recycle", ENTER),
-        ("pool_pre_ping", ENTER),
-        ("catalog_owner", "group:orders" + ENTER),
-    ]
-    for prompt, typed in keys:
+# What a user types at each question (a question's prompt starts with its name and a colon).
+KEYSTROKES = [
+    ("project_name: ", CLEAR_LINE + "Orders API" + ENTER),
+    ("project_slug: ", ENTER),  # derived by copier from the name
+    ("package_name: ", ENTER),
+    ("description: ", ENTER),
+    ("mode: ", DOWN + ENTER),  # async
+    ("database: ", DOWN + ENTER),  # postgresql
+    ("driver: ", DOWN + ENTER),  # only the async PostgreSQL drivers: asyncpg, psycopg
+    ("transaction_policy: ", DOWN + ENTER),  # commit_on_success
+    ("Size the pool from your expected load", "y"),
+    ("Peak requests per second", "100" + ENTER),
+    ("Milliseconds each request holds", ENTER),  # 200
+    ("Uvicorn workers", ENTER),  # 1
+    ("pool_size: ", ENTER),  # suggested: 20
+    ("max_overflow: ", ENTER),
+    ("pool_timeout: ", ENTER),
+    ("pool_recycle: ", ENTER),
+    ("pool_pre_ping: ", ENTER),
+    ("catalog_owner: ", "group:orders" + ENTER),
+]
+
+
+def answer_in_terminal(terminal: pexpect.spawn) -> tuple[int, str]:
+    """Type KEYSTROKES at the questions; the exit status and what was shown after them."""
+    for prompt, typed in KEYSTROKES:
         terminal.expect_exact(prompt)
         terminal.send(typed)
     terminal.expect(pexpect.EOF)
     terminal.close()
+    return terminal.exitstatus, terminal.before
 
-    assert terminal.exitstatus == 0, terminal.before
+
+def test_new_asks_the_questions_in_a_terminal(
+    cli: InstalledCli, tmp_path: Path, published: TemplateRepo
+) -> None:
+    terminal = cli.spawn("new", "svc", cwd=tmp_path, template=published.path)
+
+    status, shown = answer_in_terminal(terminal)
+
+    assert status == 0, shown
     answers = answers_of(tmp_path / "svc")
     assert answers["project_slug"] == "orders-api"
-    assert (answers["mode"], answers["database"], answers["driver"]) == (
-        "async",
-        "postgresql",
-        "psycopg",
-    )
+    chosen = (answers["mode"], answers["database"], answers["driver"])
+    assert chosen == ("async", "postgresql", "psycopg")
     assert answers["transaction_policy"] == "commit_on_success"
     assert (answers["pool_size"], answers["max_overflow"]) == (20, 10)
     assert (tmp_path / "svc" / "src" / "orders_api" / "db.py").is_file()
     assert (tmp_path / "svc" / "catalog-info.yaml").is_file()
+
+
+def test_answers_typed_for_an_unreachable_source_are_printed_to_run_again(
+    cli: InstalledCli, tmp_path: Path, published: TemplateRepo
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    terminal = cli.spawn("new", "svc", cwd=work, template="https://127.0.0.1:9/sessionwise.git")
+
+    status, shown = answer_in_terminal(terminal)
+    again = re.search(r"Your answers, to run again: sessionwise (new svc .*)", shown)
+
+    assert status == 2, shown
+    assert "cannot get the template from https://127.0.0.1:9/sessionwise.git" in shown
+    assert listing(work) == []
+    assert again, shown
+    rerun = cli.run(*shlex.split(again.group(1)), cwd=work, template=published.path)
+    assert rerun.returncode == 0, rerun.stderr
+    answers = answers_of(work / "svc")
+    assert (answers["driver"], answers["pool_size"]) == ("psycopg", 20)
+    assert answers["catalog_owner"] == "group:orders"
 
 
 def test_update_brings_in_the_next_tag(cli: InstalledCli, tmp_path: Path) -> None:

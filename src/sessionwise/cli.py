@@ -1,6 +1,7 @@
 """The `sessionwise` command line: new, update, check, catalog."""
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -77,12 +78,21 @@ def new(
     try:
         prepare(destination, template, vcs_ref)
         answers = collect_answers(preset, data_file, data or [])
-        if sys.stdin.isatty() and preset is None and not data and data_file is None:
-            from sessionwise.prompts import ask_answers
+    except NewError as error:
+        raise fail(str(error)) from None
+    asked = sys.stdin.isatty() and preset is None and not data and data_file is None
+    if asked:
+        from sessionwise.prompts import ask_answers
 
-            answers = ask_answers(answers)
+        answers = ask_answers(answers)
+    try:
         source = render(destination, answers, template=template, vcs_ref=vcs_ref)
     except NewError as error:
+        if asked:  # keep what was typed: the same answers, without the questions
+            given = " ".join(shlex.quote(f"--data={key}={value}") for key, value in answers.items())
+            typer.echo(
+                f"Your answers, to run again: sessionwise new {destination} {given}", err=True
+            )
         raise fail(str(error)) from None
     typer.secho(f"Rendered {destination} from {source.describe()}", fg="green")
     typer.echo(f"  cd {destination} && uv sync && uv run pytest")
