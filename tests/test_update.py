@@ -388,7 +388,8 @@ def test_a_migration_needs_trust_and_sessionwise_update_says_so(
     assert ".copier-answers.yml" in trusted.output
 
 
-@pytest.mark.parametrize(
+# The defaults, and a service that differs from them in every answer that changes the code.
+SERVICES = pytest.mark.parametrize(
     "answers",
     [
         {},
@@ -402,6 +403,9 @@ def test_a_migration_needs_trust_and_sessionwise_update_says_so(
     ],
     ids=["defaults", "async-postgresql-commit"],
 )
+
+
+@SERVICES
 def test_rendering_twice_gives_byte_identical_trees(
     template: TemplateRepo, tmp_path: Path, answers: dict[str, str]
 ) -> None:
@@ -445,20 +449,7 @@ def engine_settings(project: Path) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.parametrize(
-    "answers",
-    [
-        {},
-        {
-            "mode": "async",
-            "database": "postgresql",
-            "driver": "asyncpg",
-            "transaction_policy": "commit_on_success",
-            "pool_size": 7,
-        },
-    ],
-    ids=["defaults", "async-postgresql-commit"],
-)
+@SERVICES
 def test_update_from_before_connection_proxy_keeps_the_service_as_it_was(
     tmp_path: Path, database_for: DatabaseFor, answers: dict[str, Any]
 ) -> None:
