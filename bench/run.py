@@ -211,6 +211,8 @@ def measure(prepared: Prepared, method: str, concurrency: int, duration: float) 
         if isinstance(service, Service):
             drain = service.wait_returned(DRAIN_WAIT)
             stats = service.stats()
+        else:
+            time.sleep(DRAIN_LIMIT)  # no instruments inside: let in-flight requests finish
         waited = time.monotonic() - stopped
         watch.stop()
         final = watch.count()
