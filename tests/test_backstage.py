@@ -107,6 +107,8 @@ def test_the_pinned_action_is_the_one_installed() -> None:
     package = json.loads((SCRIPTS / "copier-action" / "package.json").read_text())
     assert package["dependencies"] == {COPIER_ACTION_MODULE: COPIER_ACTION_VERSION}
     assert f"{COPIER_ACTION_MODULE} {COPIER_ACTION_VERSION}" in (ROOT / "template.yaml").read_text()
+    docs = (ROOT / "docs" / "catalog.md").read_text()
+    assert f"{COPIER_ACTION_MODULE}@{COPIER_ACTION_VERSION}" in docs  # the install command
 
 
 def broken(change: str) -> dict[str, Any]:
