@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import yaml
 
 from sessionwise.catalog import COPIER_ACTION_MODULE, COPIER_ACTION_VERSION
 from sessionwise.questions import question, questions
+from sessionwise.source import RELEASE_TAG
 from tests.backstage_node import SCRIPTS, node_json, run_node
 from tests.conftest import DatabaseFor
 from tests.projects import run_project_tests, shell_env
@@ -25,7 +25,6 @@ from tests.template_repo import ROOT, TemplateRepo
 from tests.test_catalog_form import answers
 
 TEMPLATE = yaml.safe_load((ROOT / "template.yaml").read_text())
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 # What copier prints when it asks a question (and, without a terminal, before it).
 PROMPT_SIGNS = ["🎤", "Input is not a terminal"]
 
@@ -41,7 +40,7 @@ def published_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     The URL ends in `.git`: copier takes a URL as a git repository only when it does (or when
     it is a known host's); the action passes the URL to copier as it is."""
     path = tmp_path_factory.mktemp("published") / "sessionwise.git"
-    TemplateRepo.from_working_tree(path, tag=f"v{VERSION}")
+    TemplateRepo.from_working_tree(path, tag=RELEASE_TAG)
     return path.as_uri()
 
 
@@ -100,7 +99,7 @@ def assert_answers_kept(project: Path, parameters: dict[str, Any], url: str) -> 
         assert type(recorded[asked.name]) is type(parameters[asked.name]), asked.name
     # What `copier update` needs later: where the template came from, and which version.
     assert recorded["_src_path"] == url
-    assert recorded["_commit"] == f"v{VERSION}"
+    assert recorded["_commit"] == RELEASE_TAG
 
 
 def test_the_pinned_action_is_the_one_installed() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from sessionwise.form import form_schema, pages
+from sessionwise.source import REPOSITORY
 
 NAME = "sessionwise-fastapi-service"
 TITLE = "FastAPI service with SQLAlchemy sessions done right"
@@ -16,7 +17,7 @@ DESCRIPTION = (
     "sessions are closed, committed and pooled correctly, with tests that prove it."
 )
 TAGS = ["python", "fastapi", "sqlalchemy", "alembic", "copier"]
-DEFAULT_SOURCE = "https://github.com/sessionwise/sessionwise"
+DEFAULT_SOURCE = REPOSITORY
 DEFAULT_OWNER = "group:platform"
 # The scaffolder module whose `fetch:copier` action renders the template. Three unrelated modules
 # register that id; this one takes `url`, `targetPath` and `values`.
