@@ -21,4 +21,16 @@ if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlcl
     fi
 fi
 
+# The catalog tests run Backstage's own code (npm packages, installed by the tests themselves).
+if ! command -v npm >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "==> installing Node.js and npm (for the Backstage catalog tests)"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+        echo "The Backstage catalog tests need Node.js and npm (tested with Node 20): install them" \
+             "(they skip without them, and fail under CI=true)." >&2
+    fi
+fi
+
 uv sync --quiet --locked

@@ -37,6 +37,17 @@ def init_repository(directory: Path, message: str) -> None:
     commit_all(directory, message)
 
 
+def copy_template_files(path: Path) -> None:
+    """The working tree's template files (what copier reads) in a new folder `path`."""
+    path.mkdir(parents=True)
+    for name in TEMPLATE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, path / name)
+
+
 def replace_text(target: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a file; fails if `old` is not there `count` times."""
     text = target.read_text()
@@ -52,13 +63,7 @@ class TemplateRepo:
 
     @classmethod
     def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
-        path.mkdir(parents=True)
-        for name in TEMPLATE_FILES:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
-            elif source.exists():
-                shutil.copy2(source, path / name)
+        copy_template_files(path)
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)

@@ -18,6 +18,7 @@ class Question:
     help: str
     default: Any
     choices: dict[str, Any]  # label -> value
+    validator: str | None = None  # copier's Jinja rule; a message when the answer is refused
 
     @property
     def values(self) -> list[Any]:
@@ -42,7 +43,14 @@ def questions() -> list[Question]:
             for label, choice in (spec.get("choices") or {}).items()
         }
         found.append(
-            Question(name, spec.get("type", "str"), spec["help"], spec.get("default"), choices)
+            Question(
+                name,
+                spec.get("type", "str"),
+                spec["help"],
+                spec.get("default"),
+                choices,
+                spec.get("validator"),
+            )
         )
     return found
 
