@@ -40,4 +40,15 @@ if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     fi
 fi
 
+# The catalog tests run Backstage's own code (npm packages, installed by the tests themselves).
+if ! command -v npm >/dev/null 2>&1; then
+    if can_apt_install; then
+        echo "==> installing Node.js and npm (for the Backstage catalog tests)"
+        apt_install nodejs npm
+    else
+        echo "The Backstage catalog tests need Node.js and npm (tested with Node 20): install them" \
+             "(they skip without them, and fail under CI=true)." >&2
+    fi
+fi
+
 uv sync --quiet --locked

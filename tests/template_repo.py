@@ -39,22 +39,22 @@ def init_repository(directory: Path, message: str) -> None:
     commit_all(directory, message)
 
 
+def copy_template_files(path: Path) -> None:
+    """The working tree's template files (what copier reads) in folder `path`."""
+    path.mkdir(parents=True, exist_ok=True)
+    for name in TEMPLATE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, path / name)
+
+
 def replace_text(target: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a file; fails if `old` is not there `count` times."""
     text = target.read_text()
     assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {target}"
     target.write_text(text.replace(old, new))
-
-
-def copy_working_tree(destination: Path) -> None:
-    for name in TEMPLATE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, destination / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        elif source.exists():
-            shutil.copy2(source, destination / name)
 
 
 @dataclass
@@ -65,8 +65,7 @@ class TemplateRepo:
 
     @classmethod
     def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
-        path.mkdir(parents=True)
-        copy_working_tree(path)
+        copy_template_files(path)
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)
@@ -99,7 +98,7 @@ class TemplateRepo:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
-        copy_working_tree(self.path)
+        copy_template_files(self.path)
 
     def file(self, relative: str) -> Path:
         return self.path / relative

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import yaml
+from typer.testing import CliRunner
 
 from sessionwise.catalog import (
     DEFAULT_OWNER,
@@ -10,18 +11,27 @@ from sessionwise.catalog import (
     backstage_template,
     catalog_entry,
 )
+from sessionwise.cli import app
+from sessionwise.form import pages
 from sessionwise.new import render
 from sessionwise.questions import questions
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def test_committed_backstage_template_is_what_the_cli_prints() -> None:
+    printed = CliRunner().invoke(app, ["catalog", "--backstage"])
+
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == (ROOT / "template.yaml").read_text(), (
+        "template.yaml is stale: run `sessionwise catalog --backstage > template.yaml`"
+    )
+
+
 def test_committed_backstage_template_is_what_copier_yml_generates() -> None:
     committed = yaml.safe_load((ROOT / "template.yaml").read_text())
 
-    assert committed == backstage_template(DEFAULT_SOURCE, DEFAULT_OWNER), (
-        "template.yaml is stale: run `sessionwise catalog --backstage > template.yaml`"
-    )
+    assert committed == backstage_template(DEFAULT_SOURCE, DEFAULT_OWNER)
 
 
 def test_backstage_form_asks_every_question_and_passes_every_answer_to_copier() -> None:
@@ -37,22 +47,44 @@ def test_backstage_form_asks_every_question_and_passes_every_answer_to_copier() 
     names = {question.name for question in questions()}
     assert asked == names
     assert render_step["action"] == "fetch:copier"
-    assert set(render_step["input"]["values"]) == names
+    assert set(render_step["input"]) == {"url", "values"}  # the action's own input names
+    expressions = {name: f"${{{{ parameters.{name} }}}}" for name in names}
+    assert render_step["input"]["values"] == expressions
 
 
-def test_choices_and_defaults_mirror_copier_yml() -> None:
-    parameters = catalog_entry(DEFAULT_SOURCE, DEFAULT_OWNER)["parameters"]
+def test_every_question_is_required_so_every_answer_reaches_copier() -> None:
+    for page in pages():
+        assert set(page["required"]) == set(page["properties"])
 
-    assert parameters["mode"]["enum"] == ["sync", "async"]
-    assert parameters["database"]["enum"] == ["sqlite", "postgresql", "mysql"]
-    assert set(parameters["driver"]["enum"]) >= {"asyncpg", "psycopg2", "aiosqlite"}
-    assert parameters["pool_size"] == {
+
+def test_registration_runs_only_when_a_catalog_file_is_rendered() -> None:
+    spec = backstage_template(DEFAULT_SOURCE, DEFAULT_OWNER)["spec"]
+    register = next(step for step in spec["steps"] if step["action"] == "catalog:register")
+    catalog_link = next(link for link in spec["output"]["links"] if "entityRef" in link)
+
+    assert register["if"] == catalog_link["if"] == "${{ parameters.catalog_owner }}"
+
+
+def test_choices_defaults_and_rules_mirror_copier_yml() -> None:
+    form = catalog_entry(DEFAULT_SOURCE, DEFAULT_OWNER)["parameters"]
+    fields = form["properties"]
+
+    assert fields["mode"]["enum"] == ["sync", "async"]
+    assert fields["database"]["enum"] == ["sqlite", "postgresql", "mysql"]
+    assert fields["pool_size"] == {
         "title": "Pool size",
         "description": "Connections the pool keeps open (pool_size)",
         "type": "integer",
         "default": 5,
+        "minimum": 1,
+        "maximum": 200,
     }
-    assert "default" not in parameters["package_name"]  # copier derives it from the slug
+    assert fields["pool_recycle"]["not"] == {"const": 0}  # -1, or 1 to 86400
+    assert "default" not in fields["package_name"]  # copier derives it from the slug
+    assert "enum" not in fields["driver"]  # offered per database and mode (test_catalog_form)
+    assert "enum" not in fields["connection_proxy"]  # offered per database
+    # The drivers for 3 databases x 2 modes, then the proxies for 3 databases.
+    assert len(form["dependencies"]["database"]["allOf"]) == 6 + 3
 
 
 def test_catalog_info_is_rendered_only_for_an_owner(tmp_path: Path) -> None:

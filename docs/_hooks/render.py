@@ -15,7 +15,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import yaml
 from copier import run_copy
 from copier.errors import DirtyLocalWarning
 
@@ -93,12 +92,10 @@ def write_parts(project: Path) -> None:
 
 
 def write_catalog_entry(destination: Path) -> None:
-    from sessionwise.catalog import DEFAULT_OWNER, DEFAULT_SOURCE, catalog_entry
+    from sessionwise.catalog import DEFAULT_OWNER, DEFAULT_SOURCE, catalog_entry, to_yaml
 
     entry = catalog_entry(DEFAULT_SOURCE, DEFAULT_OWNER)
-    (destination / "catalog-entry.yaml").write_text(
-        yaml.safe_dump(entry, sort_keys=False, allow_unicode=True, width=100)
-    )
+    (destination / "catalog-entry.yaml").write_text(to_yaml(entry))
 
 
 def on_config(config: Any) -> Any:

@@ -1,8 +1,13 @@
-"""Catalog entries for the template: a Backstage Template, and a plain entry for other catalogs."""
+"""Catalog entries for the template: a Backstage Template, and a plain entry for other catalogs.
+
+Both ask copier.yml's questions through the same form (`sessionwise.form`).
+"""
 
 from typing import Any
 
-from sessionwise.questions import Question, questions
+import yaml
+
+from sessionwise.form import form_schema, pages
 from sessionwise.source import REPOSITORY
 
 NAME = "sessionwise-fastapi-service"
@@ -12,45 +17,23 @@ DESCRIPTION = (
     "sessions are closed, committed and pooled correctly, with tests that prove it."
 )
 TAGS = ["python", "fastapi", "sqlalchemy", "alembic", "copier"]
-GENERATED_HEADER = (
-    "# Generated from copier.yml by `sessionwise catalog --backstage`: do not edit by hand."
-)
 DEFAULT_SOURCE = REPOSITORY
 DEFAULT_OWNER = "group:platform"
-JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "float": "number"}
-
-
-def parameter_schema(question: Question) -> dict[str, Any]:
-    """A JSON-schema property (what Backstage forms and most catalogs take) for a question."""
-    schema: dict[str, Any] = {
-        "title": question.name.replace("_", " ").capitalize(),
-        "description": " ".join(question.help.split()),
-        "type": JSON_TYPES[question.type],
-    }
-    if question.choices:
-        schema["enum"] = question.values
-        schema["enumNames"] = list(question.choices)
-    if has_static_default(question):
-        schema["default"] = question.default
-    return schema
-
-
-def has_static_default(question: Question) -> bool:
-    """A default a form can show; copier computes the others from earlier answers."""
-    return question.default is not None and "{{" not in str(question.default)
-
-
-def required(names: list[str]) -> list[str]:
-    """Questions whose default a form cannot compute must be answered there."""
-    return [q.name for q in questions() if q.name in names and not has_static_default(q)]
-
-
-def parameters() -> dict[str, dict[str, Any]]:
-    return {question.name: parameter_schema(question) for question in questions()}
+# The scaffolder module whose `fetch:copier` action renders the template. Three unrelated modules
+# register that id; this one takes `url`, `targetPath` and `values`.
+COPIER_ACTION_MODULE = "@diamondlightsource/plugin-scaffolder-backend-module-copier"
+COPIER_ACTION_VERSION = "0.3.4"
+GENERATED_HEADER = f"""\
+# Generated from copier.yml by `sessionwise catalog --backstage`: do not edit by hand.
+# The render step runs the fetch:copier action of
+# {COPIER_ACTION_MODULE} {COPIER_ACTION_VERSION},
+# which needs copier and git on the scaffolder's PATH (see docs/catalog.md)."""
+# The answer that decides whether the service gets a catalog-info.yaml to register.
+OWNER_ANSWER = "catalog_owner"
 
 
 def catalog_entry(source: str, owner: str) -> dict[str, Any]:
-    """A catalog-neutral description of the template."""
+    """A catalog-neutral description of the template; `parameters` is the form's JSON schema."""
     return {
         "name": NAME,
         "title": TITLE,
@@ -59,15 +42,15 @@ def catalog_entry(source: str, owner: str) -> dict[str, Any]:
         "owner": owner,
         "source": source,
         "engine": "copier>=9.4",
-        "parameters": parameters(),
+        "parameters": form_schema(),
     }
 
 
 def backstage_template(source: str, owner: str) -> dict[str, Any]:
     """A Backstage `kind: Template` that renders this template with the `fetch:copier` action."""
-    params = parameters()
-    service = ["project_name", "project_slug", "package_name", "description"]
-    database = [name for name in params if name not in service]
+    form = pages()
+    answers = [name for page in form for name in page["properties"]]
+    has_owner = f"${{{{ parameters.{OWNER_ANSWER} }}}}"
     return {
         "apiVersion": "scaffolder.backstage.io/v1beta3",
         "kind": "Template",
@@ -76,16 +59,7 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
             "owner": owner,
             "type": "service",
             "parameters": [
-                {
-                    "title": "Service",
-                    "required": ["project_name", *required(service)],
-                    "properties": {name: params[name] for name in service},
-                },
-                {
-                    "title": "Database and sessions",
-                    "required": required(database),
-                    "properties": {name: params[name] for name in database},
-                },
+                *form,
                 {
                     "title": "Repository",
                     "required": ["repoUrl"],
@@ -105,7 +79,7 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
                     "action": "fetch:copier",
                     "input": {
                         "url": source,
-                        "values": {name: f"${{{{ parameters.{name} }}}}" for name in params},
+                        "values": {name: f"${{{{ parameters.{name} }}}}" for name in answers},
                     },
                 },
                 {
@@ -121,6 +95,7 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
                 {
                     "id": "register",
                     "name": "Register in the catalog",
+                    "if": has_owner,
                     "action": "catalog:register",
                     "input": {
                         "repoContentsUrl": "${{ steps.publish.output.repoContentsUrl }}",
@@ -132,6 +107,7 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
                 "links": [
                     {"title": "Repository", "url": "${{ steps.publish.output.remoteUrl }}"},
                     {
+                        "if": has_owner,
                         "title": "Open in catalog",
                         "icon": "catalog",
                         "entityRef": "${{ steps.register.output.entityRef }}",
@@ -140,3 +116,32 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
             },
         },
     }
+
+
+class _ReadableDumper(yaml.SafeDumper):
+    """Short lists and small mappings of plain values on one line: `enum: [sync, async]`."""
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.Node:
+    """On one line when short; word lists (like Python's keywords) wrap as a paragraph."""
+    texts = [str(item) for item in items]
+    short = sum(len(text) + 2 for text in texts) <= 72 or all(len(text) <= 12 for text in texts)
+    flow = bool(items) and short and all(_is_plain(item) for item in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, mapping: dict[str, Any]) -> yaml.Node:
+    flow = len(mapping) == 1 and all(_is_plain(value) for value in mapping.values())
+    return dumper.represent_mapping("tag:yaml.org,2002:map", mapping, flow_style=flow)
+
+
+_ReadableDumper.add_representer(list, _represent_list)
+_ReadableDumper.add_representer(dict, _represent_dict)
+
+
+def to_yaml(entry: dict[str, Any]) -> str:
+    return yaml.dump(entry, Dumper=_ReadableDumper, sort_keys=False, width=100, allow_unicode=True)

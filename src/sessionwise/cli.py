@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from sessionwise import catalog as catalogs
 from sessionwise.lint import check_paths, report
@@ -212,4 +211,4 @@ def catalog(
     else:
         if backstage:
             typer.echo(catalogs.GENERATED_HEADER)
-        typer.echo(yaml.safe_dump(entry, sort_keys=False, width=100), nl=False)
+        typer.echo(catalogs.to_yaml(entry), nl=False)

@@ -6,7 +6,7 @@ import questionary
 import typer
 
 from sessionwise.pool_sizing import PGBOUNCER_MAX_CLIENT_CONN, TYPICAL_MAX_CONNECTIONS, advise
-from sessionwise.questions import Question, fitting_drivers, questions
+from sessionwise.questions import Question, fitting_drivers, offered_proxies, questions
 
 
 def whole_number(text: str) -> bool | str:
@@ -92,8 +92,8 @@ def ask_answers(given: dict[str, Any]) -> dict[str, Any]:
     for question in questions():
         if question.name in answers:
             continue
-        if question.name == "connection_proxy" and answers["database"] != "postgresql":
-            continue  # PgBouncer only pools PostgreSQL connections: copier's default, none
+        if question.name == "connection_proxy" and len(offered_proxies(answers["database"])) < 2:
+            continue  # nothing to choose (PgBouncer is for PostgreSQL): copier's default
         if question.name == "pool_size":
             size_the_pool(answers, defaults)
         default = defaults.get(question.name, question.default)

@@ -18,6 +18,7 @@ class Question:
     help: str
     default: Any
     choices: dict[str, Any]  # label -> value
+    validator: str | None = None  # copier's Jinja rule; a message when the answer is refused
 
     @property
     def values(self) -> list[Any]:
@@ -42,7 +43,14 @@ def questions() -> list[Question]:
             for label, choice in (spec.get("choices") or {}).items()
         }
         found.append(
-            Question(name, spec.get("type", "str"), spec["help"], spec.get("default"), choices)
+            Question(
+                name,
+                spec.get("type", "str"),
+                spec["help"],
+                spec.get("default"),
+                choices,
+                spec.get("validator"),
+            )
         )
     return found
 
@@ -58,3 +66,14 @@ def fitting_drivers(database: str, mode: str) -> list[str]:
         jinja2.Environment().from_string(rule).render(database=database, mode=mode)
     )
     return drivers
+
+
+def offered_proxies(database: str) -> list[str]:
+    """The connection proxies copier.yml accepts for a database: the choices whose own
+    validator has nothing to say about it."""
+    offered = []
+    for choice in copier_config()["connection_proxy"]["choices"].values():
+        rule = choice.get("validator", "") if isinstance(choice, dict) else ""
+        if not jinja2.Environment().from_string(rule).render(database=database).strip():
+            offered.append(choice["value"] if isinstance(choice, dict) else choice)
+    return offered
