@@ -226,6 +226,14 @@ class Served:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 
+    def wait_until_logged(self, text: str, times: int, timeout: float = 60.0) -> None:
+        """Until `text` is in the output `times` times (e.g. once per worker process)."""
+        deadline = time.monotonic() + timeout
+        while self.output().count(text) < times:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{text!r} not logged {times} times:\n{self.output()}")
+            time.sleep(0.1)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

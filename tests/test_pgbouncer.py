@@ -52,6 +52,7 @@ def test_two_workers_through_pgbouncer_serve_a_load_within_its_pool(
     watch = ConnectionWatch("postgresql", name)
     try:
         with running(fastapi_run(project, env, workers=2)) as server:
+            server.wait_until_logged("Application startup complete.", times=2)
             watch.start()
             # 40 clients at once: more than PgBouncer's server connections, and up to
             # 2 x 15 client connections from the two pools.

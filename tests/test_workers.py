@@ -26,6 +26,7 @@ from tests.load import concurrent_requests
 SYNC = answers("sync", "postgresql", "psycopg", "commit_on_success")
 ASYNC = answers("async", "postgresql", "asyncpg", "commit_on_success")
 PER_WORKER = 5 + 10  # the template's default pool_size + max_overflow
+STARTED = "Application startup complete."  # uvicorn logs it once per worker
 
 StartWorkers = Callable[..., tuple[Served, str]]
 
@@ -67,6 +68,7 @@ def test_two_workers_serve_then_close_every_connection_on_sigterm(
 ) -> None:
     server, name = start_workers(answers, workers=2)
     with running(server):
+        server.wait_until_logged(STARTED, times=2)
         statuses = concurrent_requests(server.port, clients=20, per_client=10)
         opened = connections_to(name)
         returncode = stop_with_sigterm(server)
@@ -89,6 +91,7 @@ def test_each_worker_warns_once_at_start_when_the_pools_exceed_the_budget(
 ) -> None:
     server, _ = start_workers(SYNC, workers=2, CONNECTION_BUDGET="20")
     with running(server):
+        server.wait_until_logged(STARTED, times=2)
         statuses = concurrent_requests(server.port, clients=2, per_client=5)
         log = server.output()
 
