@@ -7,6 +7,7 @@ into a new repository, tags that as the first version, changes files, and tags a
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,11 @@ class TemplateRepo:
     path: Path
 
     @classmethod
-    def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
+    def from_working_tree(
+        cls, path: Path, tag: str = "v0.1.0", files: Sequence[str] = TEMPLATE_FILES
+    ) -> "TemplateRepo":
         path.mkdir(parents=True)
-        for name in TEMPLATE_FILES:
+        for name in files:
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -36,11 +36,11 @@ import jinja2
 import yaml
 from jinja2 import meta, nodes
 
-from sessionwise import copier_checks, copier_filters
+from sessionwise import catalog, copier_checks, copier_filters
 
 EXTENSION = "copier_filters.CopierFilters"
 HOOK = "hooks/pre_gen_project.py"
-GENERATED_BY = "python -m sessionwise.cookiecutter_flavour"
+GENERATED_BY = "scripts/generate-cookiecutter"
 # Copier settings with no cookiecutter counterpart that change what a render produces.
 UNSUPPORTED_SETTINGS = ["_tasks", "_jinja_extensions", "_external_data", "_skip_if_exists"]
 # What copier's bool cast calls false, besides zero and the empty string.
@@ -541,11 +541,27 @@ def generate(template_root: Path, destination: Path, folder_question: str = "pro
     Flavour(CopierTemplate(template_root, folder_question)).write(destination)
 
 
+def backstage_template(flavour: Path, template_file: Path) -> str:
+    """The Backstage template that renders the flavour in `flavour` with `fetch:cookiecutter`,
+    as the text of `template_file` (its project folder URL is relative to that file)."""
+    context = json.loads((flavour / "cookiecutter.json").read_text())
+    project = next(path for path in flavour.iterdir() if path.name.startswith("{{cookiecutter."))
+    url = "./" + project.resolve().relative_to(template_file.parent.resolve()).as_posix()
+    template = catalog.backstage_cookiecutter_template(
+        catalog.DEFAULT_SOURCE, catalog.DEFAULT_OWNER, url, context
+    )
+    header = f"# Generated from copier.yml by `{GENERATED_BY}`: do not edit by hand.\n"
+    return header + yaml.safe_dump(template, sort_keys=False, width=100)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("template", type=Path, nargs="?", default=Path(), help="holds copier.yml")
     parser.add_argument("--output", type=Path, help="default: TEMPLATE/cookiecutter")
     parser.add_argument("--folder-question", default="project_slug")
+    parser.add_argument(
+        "--backstage", type=Path, help="also write a Backstage template for it to this file"
+    )
     arguments = parser.parse_args(argv)
     output = arguments.output or arguments.template / "cookiecutter"
     try:
@@ -554,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"Wrote the cookiecutter flavour to {output}")
+    if arguments.backstage:
+        arguments.backstage.write_text(backstage_template(output, arguments.backstage))
+        print(f"Wrote its Backstage template to {arguments.backstage}")
     return 0
 
 
