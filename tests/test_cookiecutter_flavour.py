@@ -29,6 +29,12 @@ COPIER_YML = {
     "kind": {"type": "str", "choices": {"Library": "lib", "Command": "cli"}, "default": "lib"},
     "extras": {"type": "str", "default": "{{ 'docs' if kind == 'lib' else 'none' }}"},
     "workers": {"type": "int", "default": 2},
+    "docs_tool": {
+        "type": "str",
+        "default": "mkdocs",
+        "when": "{{ kind == 'lib' }}",
+        "validator": "{% if docs_tool not in ['mkdocs', 'sphinx'] %}mkdocs or sphinx{% endif %}",
+    },
     "strict": {"type": "bool", "default": False},
     "is_cli": {"type": "bool", "default": "{{ kind == 'cli' }}", "when": False},
     "threads": {"type": "int", "default": "{{ workers * 2 }}", "when": False},
@@ -45,7 +51,7 @@ COPIER_YML = {
 }
 FILES = {
     "{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers | to_nice_yaml }}",
-    "README.md.jinja": "# {{ project_name }}\n{{ banner }}\n"
+    "README.md.jinja": "# {{ project_name }} ({{ docs_tool }})\n{{ banner }}\n"
     "threads={{ threads }} strict={{ strict }} flags={{ flags | join(' ') }} extras={{ extras }}\n",
     "notes.txt": "{{ copied as it is }}\n",
     "{{project_slug}}/__init__.py.jinja": "NAME = {{ project_name | tojson }}\n",
@@ -65,6 +71,16 @@ def write_template(root: Path, config: dict[str, Any], files: dict[str, str]) ->
     return root
 
 
+def cookiecutter(
+    flavour: Path, output: Path, answers: dict[str, Any]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(flavour),
+         "--output-dir", str(output), *(f"{key}={value}" for key, value in answers.items())],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def tiny_template(tmp_path: Path) -> Path:
     return write_template(tmp_path / "tiny", COPIER_YML, FILES)
@@ -72,20 +88,19 @@ def tiny_template(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "answers",
-    [{}, {"kind": "cli", "strict": True, "workers": 5, "project_name": "Big Tool!"}],
-    ids=["defaults", "cli-strict"],
+    [
+        {},
+        {"kind": "cli", "strict": True, "workers": 5, "project_name": "Big Tool!"},
+        {"docs_tool": "sphinx"},
+    ],
+    ids=["defaults", "cli-strict", "conditional-question"],
 )
 def test_copier_conventions_render_the_same_through_cookiecutter(
     tiny_template: Path, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
     generate(tiny_template, tmp_path / "flavour", folder_question="project_slug")
     run_copy(str(tiny_template), tmp_path / "copier", data=answers, defaults=True, quiet=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", str(tmp_path / "flavour"),
-         "--output-dir", str(tmp_path / "cookiecutter"),
-         *(f"{key}={value}" for key, value in answers.items())],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    completed = cookiecutter(tmp_path / "flavour", tmp_path / "cookiecutter", answers)
 
     assert completed.returncode == 0, completed.stderr
     (project,) = (tmp_path / "cookiecutter").iterdir()
@@ -94,7 +109,20 @@ def test_copier_conventions_render_the_same_through_cookiecutter(
     assert tree(project) == copied
     assert copied["notes.txt"][0] == b"{{ copied as it is }}\n"
     assert copied["run.sh"][1] & stat.S_IXUSR
-    assert ("big-tool-/cli.py" in copied) is bool(answers)
+    assert ("big-tool-/cli.py" in copied) is ("kind" in answers)
+
+
+def test_a_conditional_question_is_checked_only_when_copier_asks_it(
+    tiny_template: Path, tmp_path: Path
+) -> None:
+    generate(tiny_template, tmp_path / "flavour")
+
+    asked = cookiecutter(tmp_path / "flavour", tmp_path / "asked", {"docs_tool": "latex"})
+    skipped = cookiecutter(tmp_path / "flavour", tmp_path / "skipped", {"kind": "cli"})
+
+    assert asked.returncode != 0
+    assert "Validation error for question 'docs_tool': mkdocs or sphinx" in asked.stderr
+    assert skipped.returncode == 0, skipped.stderr
 
 
 def test_derived_values_are_computed_in_each_file_not_asked(
@@ -117,7 +145,6 @@ def test_derived_values_are_computed_in_each_file_not_asked(
         ({"_tasks": ["echo hi"]}, "_tasks"),
         ({"_jinja_extensions": ["jinja2_time.TimeExtension"]}, "_jinja_extensions"),
         ({"flags": {"type": "json", "default": "{{ ['-x'] }}", "when": False}}, "| tojson"),
-        ({"extras": {"type": "str", "when": "{{ kind == 'lib' }}"}}, "asked conditionally"),
         ({"project_name": {"default": "{{ project_slug }}"}}, "cookiecutter asks later"),
     ],
 )

@@ -72,10 +72,17 @@ def first_refusal(
     answers: dict[str, Any],
     choice_refusals: dict[str, dict[str, str]],
     validator_messages: dict[str, str],
+    conditions: dict[str, str],
 ) -> str | None:
-    """The first answer copier would refuse, in the order copier asks: what it says, or None."""
+    """The first answer copier would refuse, in the order copier asks: what it says, or None.
+
+    `conditions` holds the rendered `when` of conditional questions: copier skips those whose
+    condition is false, and so does not check their default.
+    """
     for question in questions:
         name, type_name = question["name"], question["type"]
+        if name in conditions and not cast_to_bool(conditions[name]):
+            continue
         try:
             answer = cast(answers[name], type_name)
         except ValueError as error:
@@ -94,8 +101,9 @@ def main(
     answers: dict[str, Any],
     choice_refusals: dict[str, dict[str, str]],
     validator_messages: dict[str, str],
+    conditions: dict[str, str],
 ) -> int:
-    refusal = first_refusal(questions, answers, choice_refusals, validator_messages)
+    refusal = first_refusal(questions, answers, choice_refusals, validator_messages, conditions)
     if refusal is None:
         return 0
     print(refusal, file=sys.stderr)
@@ -144,6 +152,9 @@ VALIDATOR_MESSAGES = {
     "pool_recycle": {% set _rendered +%}{% if pool_recycle != -1 and (pool_recycle < 1 or pool_recycle > 86400) %} pool_recycle must be -1 (never) or a whole number of seconds from 1 to 86400 (got {{ pool_recycle }}). {% endif %}{%+ endset %}{{ _rendered | tojson }},
     "catalog_owner": {% set _rendered +%}{% if catalog_owner and not (catalog_owner | regex_search('^([a-z]+:)?[a-z0-9][a-z0-9._/-]*$')) %} "{{ catalog_owner }}" is not an entity reference: use e.g. group:payments or user:ada. {% endif %}{%+ endset %}{{ _rendered | tojson }},
 }
+CONDITIONS = {
+}
 
 if __name__ == "__main__":
-    sys.exit(main(QUESTIONS, ANSWERS, CHOICE_REFUSALS, VALIDATOR_MESSAGES))
+    checks = (CHOICE_REFUSALS, VALIDATOR_MESSAGES, CONDITIONS)
+    sys.exit(main(QUESTIONS, ANSWERS, *checks))

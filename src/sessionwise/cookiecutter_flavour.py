@@ -3,7 +3,8 @@
 Copier's conventions, mapped generally (no file is special-cased):
 
 - a question becomes a cookiecutter variable (choices a list, the default first; help texts
-  and choice labels go to `__prompts__`); `_envops` becomes `_jinja2_env_vars`;
+  and choice labels go to `__prompts__`), a conditional one too (cookiecutter asks it always;
+  its default is what copier uses when it skips it); `_envops` becomes `_jinja2_env_vars`;
 - a `.jinja` file is rendered; any other file is copied as it is (`_copy_without_render`);
 - each rendered text (file body, file or folder name, computed default) starts with
   `{% set name = cookiecutter.name %}` lines for the variables it reads, cast to the question's
@@ -114,13 +115,6 @@ class CopierTemplate:
         for setting in UNSUPPORTED_SETTINGS:
             if self.config.get(setting):
                 raise FlavourError(f"copier.yml uses {setting}, which cookiecutter cannot run")
-        for variable in self.variables.values():
-            when = variable.spec.get("when", True)
-            if when is not True and when is not False:
-                raise FlavourError(
-                    f"question {variable.name!r} is asked conditionally (when: {when!r});"
-                    " cookiecutter asks every question"
-                )
         if self.folder_question not in self.answered:
             raise FlavourError(f"no question {self.folder_question!r} to name the project folder")
 
@@ -475,9 +469,16 @@ class Flavour:
             for name in template.answered
             if template.variables[name].spec.get("validator")
         }
+        # cookiecutter asks every question; copier skips (and does not check) a question whose
+        # `when` is false.
+        conditions = {
+            name: str(when)
+            for name in template.answered
+            if (when := template.variables[name].spec.get("when", True)) is not True
+        }
         sources = [text for texts in choice_validators.values() for text in texts.values()]
         reads = set(template.answered)
-        for text in [*sources, *validators.values()]:
+        for text in [*sources, *validators.values(), *conditions.values()]:
             reads |= template.referenced(text, "copier.yml validators")
         answers = ", ".join(f'"{name}": cookiecutter.{name}' for name in template.answered)
         lines = [
@@ -498,11 +499,14 @@ class Flavour:
             lines.append("    },")
         lines += ["}", "VALIDATOR_MESSAGES = {"]
         lines += [f"    {json.dumps(name)}: {rendered(text)}," for name, text in validators.items()]
+        lines += ["}", "CONDITIONS = {"]
+        lines += [f"    {json.dumps(name)}: {rendered(text)}," for name, text in conditions.items()]
         lines += [
             "}",
             "",
             'if __name__ == "__main__":',
-            "    sys.exit(main(QUESTIONS, ANSWERS, CHOICE_REFUSALS, VALIDATOR_MESSAGES))",
+            "    checks = (CHOICE_REFUSALS, VALIDATOR_MESSAGES, CONDITIONS)",
+            "    sys.exit(main(QUESTIONS, ANSWERS, *checks))",
         ]
         return "\n".join(lines) + "\n"
 

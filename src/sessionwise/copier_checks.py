@@ -71,10 +71,17 @@ def first_refusal(
     answers: dict[str, Any],
     choice_refusals: dict[str, dict[str, str]],
     validator_messages: dict[str, str],
+    conditions: dict[str, str],
 ) -> str | None:
-    """The first answer copier would refuse, in the order copier asks: what it says, or None."""
+    """The first answer copier would refuse, in the order copier asks: what it says, or None.
+
+    `conditions` holds the rendered `when` of conditional questions: copier skips those whose
+    condition is false, and so does not check their default.
+    """
     for question in questions:
         name, type_name = question["name"], question["type"]
+        if name in conditions and not cast_to_bool(conditions[name]):
+            continue
         try:
             answer = cast(answers[name], type_name)
         except ValueError as error:
@@ -93,8 +100,9 @@ def main(
     answers: dict[str, Any],
     choice_refusals: dict[str, dict[str, str]],
     validator_messages: dict[str, str],
+    conditions: dict[str, str],
 ) -> int:
-    refusal = first_refusal(questions, answers, choice_refusals, validator_messages)
+    refusal = first_refusal(questions, answers, choice_refusals, validator_messages, conditions)
     if refusal is None:
         return 0
     print(refusal, file=sys.stderr)
