@@ -83,14 +83,22 @@ class TemplateRepo:
         git(self.path, "tag", tag)
 
 
-def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The `copier` command as a user runs it, with stdin closed so that a prompt fails."""
+def python_tool(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A Python tool's command (`python -m TOOL ...`) as a user runs it, with stdin closed so
+    that a prompt fails."""
     return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
+        [sys.executable, "-m", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
         check=False,
     )
+
+
+def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return python_tool("copier", *args, cwd=cwd)

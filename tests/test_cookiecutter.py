@@ -19,7 +19,13 @@ from tests.answer_matrix import ANSWER_MATRIX
 from tests.conftest import DatabaseFor, Render
 from tests.npm import node_modules
 from tests.projects import run_project_tests, tree
-from tests.template_repo import TEMPLATE_FILES, TemplateRepo, git, init_repository
+from tests.template_repo import (
+    TEMPLATE_FILES,
+    TemplateRepo,
+    git,
+    init_repository,
+    python_tool,
+)
 from tests.test_update import (
     NEW_GENERATED_TEST,
     USER_ENDPOINT,
@@ -75,38 +81,22 @@ def flavour_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     return TemplateRepo.from_working_tree(path, files=[*TEMPLATE_FILES, "cookiecutter"])
 
 
-def run(
-    env: dict[str, str], *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """A Python tool's command as a user runs it, stdin closed so that a prompt fails."""
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-        check=False,
-    )
-
-
 def cookiecutter(
     env: dict[str, str], repo: Path, output: Path, answers: dict[str, Any]
 ) -> subprocess.CompletedProcess[str]:
     pairs = [f"{key}={value}" for key, value in answers.items()]
-    return run(
-        env, "cookiecutter", "--no-input", str(repo), "--directory", "cookiecutter",
-        "--output-dir", str(output), *pairs,
+    return python_tool(
+        "cookiecutter", "--no-input", str(repo), "--directory", "cookiecutter",
+        "--output-dir", str(output), *pairs, env=env,
     )  # fmt: skip
 
 
 def cruft_create(
     env: dict[str, str], repo: Path, output: Path, answers: dict[str, Any], *options: str
 ) -> subprocess.CompletedProcess[str]:
-    return run(
-        env, "cruft", "create", str(repo), "--directory", "cookiecutter", "--no-input",
-        "--extra-context", json.dumps(answers), "--output-dir", str(output), *options,
+    return python_tool(
+        "cruft", "create", str(repo), "--directory", "cookiecutter", "--no-input",
+        "--extra-context", json.dumps(answers), "--output-dir", str(output), *options, env=env,
     )  # fmt: skip
 
 
@@ -237,7 +227,9 @@ def test_cruft_update_brings_the_template_fix_and_keeps_the_users_edits(
     generate(template.path, template.path / "cookiecutter")
     template.release("v0.1.1")
 
-    updated = run(cookiecutter_env, "cruft", "update", "-y", "--checkout", "v0.1.1", cwd=project)
+    updated = python_tool(
+        "cruft", "update", "-y", "--checkout", "v0.1.1", cwd=project, env=cookiecutter_env
+    )
 
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert "pool_use_lifo=True" in (project / "src/my_service/db.py").read_text()
@@ -249,11 +241,11 @@ def test_cruft_update_brings_the_template_fix_and_keeps_the_users_edits(
     assert not list(project.rglob("*.rej"))
     cruft_state = json.loads((project / ".cruft.json").read_text())
     assert cruft_state["commit"] == git(template.path, "rev-parse", "v0.1.1").strip()
-    checked = run(cookiecutter_env, "cruft", "check", cwd=project)
+    checked = python_tool("cruft", "check", cwd=project, env=cookiecutter_env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    run_ = run_project_tests(project, test_database_url=None)
-    assert run_.returncode == 0, run_.output
-    assert {"test_health_is_json", "test_stats_counts_items"} <= run_.passed
+    run = run_project_tests(project, test_database_url=None)
+    assert run.returncode == 0, run.output
+    assert {"test_health_is_json", "test_stats_counts_items"} <= run.passed
 
 
 def form_answers(answers: dict[str, Any]) -> dict[str, Any]:

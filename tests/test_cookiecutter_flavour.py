@@ -5,7 +5,6 @@ filters it ships, which must give what copier's give."""
 import json
 import stat
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from copier import run_copy
 from sessionwise import copier_filters
 from sessionwise.cookiecutter_flavour import FlavourError, generate
 from tests.projects import tree
+from tests.template_repo import python_tool
 
 COPIER_YML = {
     "_subdirectory": "template",
@@ -74,11 +74,10 @@ def write_template(root: Path, config: dict[str, Any], files: dict[str, str]) ->
 def cookiecutter(
     flavour: Path, output: Path, answers: dict[str, Any]
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", str(flavour),
-         "--output-dir", str(output), *(f"{key}={value}" for key, value in answers.items())],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    pairs = [f"{key}={value}" for key, value in answers.items()]
+    return python_tool(
+        "cookiecutter", "--no-input", str(flavour), "--output-dir", str(output), *pairs
+    )
 
 
 @pytest.fixture
