@@ -20,6 +20,7 @@ from tests.template_repo import python_tool
 
 COPIER_YML = {
     "_subdirectory": "template",
+    "_exclude": ["*.bak"],
     "_envops": {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True},
     "project_name": {"type": "str", "default": "Tiny Tool"},
     "project_slug": {
@@ -54,6 +55,7 @@ FILES = {
     "README.md.jinja": "# {{ project_name }} ({{ docs_tool }})\n{{ banner }}\n"
     "threads={{ threads }} strict={{ strict }} flags={{ flags | join(' ') }} extras={{ extras }}\n",
     "notes.txt": "{{ copied as it is }}\n",
+    "notes.txt.bak": "excluded\n",
     "{{project_slug}}/__init__.py.jinja": "NAME = {{ project_name | tojson }}\n",
     "{{project_slug}}/{% if is_cli %}cli.py{% endif %}.jinja": "WORKERS = {{ workers }}\n",
     "run.sh.jinja": "#!/bin/sh\n{% if strict %}\nset -eu\n{% endif %}\necho {{ project_slug }}\n",

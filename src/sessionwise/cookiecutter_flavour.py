@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import pathspec
 import yaml
 from jinja2 import meta, nodes
 
@@ -98,8 +99,15 @@ def is_templated(value: Any) -> bool:
 
 
 def jinja_literal(value: Any) -> str:
-    """A Python value as a Jinja literal (JSON, with Jinja's spelling of null)."""
-    return "none" if value is None else json.dumps(value)
+    """A Python value as a Jinja literal: JSON's syntax, but `none` for null."""
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(jinja_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(key))}: {jinja_literal(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    return json.dumps(value)
 
 
 @dataclass
@@ -111,7 +119,15 @@ class CopierTemplate:
     config: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.config = yaml.safe_load((self.root / "copier.yml").read_text())
+        config_file = next(
+            (
+                path
+                for path in (self.root / "copier.yml", self.root / "copier.yaml")
+                if path.exists()
+            ),
+            self.root / "copier.yml",
+        )
+        self.config = yaml.safe_load(config_file.read_text())
         for setting in UNSUPPORTED_SETTINGS:
             if self.config.get(setting):
                 raise FlavourError(f"copier.yml uses {setting}, which cookiecutter cannot run")
@@ -311,15 +327,15 @@ class Flavour:
 
     def files(self) -> Iterator[TemplateFile]:
         template, source = self.template, self.template.source
-        excluded = template.config.get("_exclude", [])
+        excluded = pathspec.PathSpec.from_lines(
+            "gitignore", [*template.config.get("_exclude", []), "__pycache__", "*.py[co]"]
+        )
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source)
-            if path.is_dir() or "__pycache__" in relative.parts or path.suffix in {".pyc", ".pyo"}:
+            if path.is_dir() or excluded.match_file(relative.as_posix()):
                 continue
             if path.is_symlink():
                 raise FlavourError(f"{relative} is a symbolic link: not supported")
-            if any(relative.match(pattern) for pattern in excluded):
-                continue
             rendered = path.name.endswith(template.suffix)
             if not rendered and path.with_name(path.name + template.suffix).exists():
                 continue  # copier renders the templated sibling instead
