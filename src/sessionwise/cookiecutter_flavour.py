@@ -6,11 +6,14 @@ Copier's conventions, mapped generally (no file is special-cased):
   and choice labels go to `__prompts__`), a conditional one too (cookiecutter asks it always;
   its default is what copier uses when it skips it); `_envops` becomes `_jinja2_env_vars`;
 - a `.jinja` file is rendered; any other file is copied as it is (`_copy_without_render`);
-- each rendered text (file body, file or folder name, computed default) starts with
+- each rendered text (file body, computed default, the hook) starts with
   `{% set name = cookiecutter.name %}` lines for the variables it reads, cast to the question's
   type, and derived values (`when: false`) are computed there from copier.yml's own
   expressions; with `trim_blocks` those lines print nothing, so the body that follows is
   copier's source byte for byte and renders to the same bytes;
+- a file or folder name does the same in one line, but holds no quote (Jinja breaks on a
+  quote in a template's name), so the derived values it reads are computed once, as private
+  `__name` variables of cookiecutter.json, which cruft recomputes on update;
 - a name that renders empty means "no file" in both tools (cookiecutter skips a file whose
   name renders empty), so conditional files need no hook;
 - the answers file template is left out: cookiecutter keeps none and cruft keeps `.cruft.json`;
@@ -45,6 +48,8 @@ HOOK = "hooks/pre_gen_project.py"
 GENERATED_BY = "scripts/generate-cookiecutter"
 # Copier settings with no cookiecutter counterpart that change what a render produces.
 UNSUPPORTED_SETTINGS = ["_tasks", "_jinja_extensions", "_external_data", "_skip_if_exists"]
+# How a file name reads a private `__name` value back, without quotes ("1" or "" for a bool).
+NAME_CASTS = {"str": "", "int": " | int", "float": " | float", "bool": " | length > 0"}
 # What copier's bool cast calls false, besides zero and the empty string.
 FALSE_WORDS = sorted(copier_checks.FALSE_WORDS)
 README = """\
@@ -378,30 +383,19 @@ class Flavour:
         return converted
 
     def name_statement(self, name: str, where: str) -> str:
-        """The `{% set %}` for a variable a file name reads: quote-free, so a value that needs
-        quotes to compute is computed once by cookiecutter, as a private `__name` variable."""
+        """The `{% set %}` for a variable a file name reads. It must hold no quote, so a derived
+        value is computed once by cookiecutter, as a private `__name` variable, and read here."""
         statement = self.template.statement(name)
-        if name in self.template.answered and not any(mark in statement for mark in "'\"/"):
-            return statement
         variable = self.template.variables.get(name)
-        if variable is None or variable.type not in {"str", "int", "float", "bool"}:
+        derived = variable is not None and variable.derived
+        if not derived and not any(mark in statement for mark in "'\"/\n"):
+            return statement
+        if variable is None or variable.type not in NAME_CASTS:
             raise FlavourError(f"{where} reads {name}, which a file name cannot compute")
         is_bool = variable.type == "bool"
         text = f"{{% if {name} %}}1{{% endif %}}" if is_bool else f"{{{{ {name} }}}}"
         self.private[f"__{name}"] = self.template.with_prefix(text, where)
-        value = f"cookiecutter.__{name}"
-        return (
-            "{% set "
-            + name
-            + " = "
-            + {
-                "bool": f"{value} | length > 0",
-                "str": value,
-                "int": f"{value} | int",
-                "float": f"{value} | float",
-            }[variable.type]
-            + " %}"
-        )
+        return f"{{% set {name} = cookiecutter.__{name}{NAME_CASTS[variable.type]} %}}"
 
     def body(self, file: TemplateFile) -> str:
         where = str(file.source.relative_to(self.template.root))
