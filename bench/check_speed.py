@@ -1,26 +1,52 @@
-"""How fast `sessionwise check` is: 1,000 FastAPI modules, a few rounds, a table.
+"""How fast `sessionwise check` is on a 1,000-module project: the whole project, and one file
+alone (as pre-commit runs it) with and without the summary cache. Prints a table.
 
 Run: uv run python bench/check_speed.py [--files N] [--rounds R]
 """
 
 import argparse
+import os
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sessionwise.lint import check_paths
+from sessionwise.lint.cache import CACHE_FOLDER
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "check_fixtures"
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+SOURCES = [
+    *sorted((TESTS / "check_fixtures").glob("*.py")),
+    *sorted((TESTS / "real_world" / "projects").rglob("*.py")),
+]
 
 
-def corpus(folder: Path, files: int) -> None:
-    """`files` modules, cycling through the fixture corpus (clean and buggy) in packages."""
-    sources = [path.read_text() for path in sorted(FIXTURES.glob("*.py"))]
+def corpus(folder: Path, files: int) -> Path:
+    """A project of `files` modules cycling through the checker's fixtures and real-world
+    reproductions (clean and buggy), 50 to a package; returns one module to check alone."""
+    (folder / "pyproject.toml").write_text("[project]\nname = 'bench'\n")
+    sources = [path.read_text() for path in SOURCES if path.stat().st_size]
     for number in range(files):
         package = folder / f"service_{number // 50:02d}"
         package.mkdir(exist_ok=True)
         (package / f"module_{number:04d}.py").write_text(sources[number % len(sources)])
+    return folder / "service_00" / "module_0003.py"
+
+
+def timed(
+    run: Callable[[], object], rounds: int, before: Callable[[], None]
+) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of each round (CPU time is steadier on a busy machine)."""
+    wall, cpu = [], []
+    for _ in range(rounds):
+        before()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return wall, cpu
 
 
 def main() -> None:
@@ -30,20 +56,46 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        corpus(folder, options.files)
+        single = corpus(folder, options.files)
         lines = sum(len(p.read_text().splitlines()) for p in folder.rglob("*.py"))
-        seconds, findings = [], 0
-        for _ in range(options.rounds):
-            started = time.perf_counter()
-            found, checked = check_paths([folder])
-            seconds.append(time.perf_counter() - started)
-            findings = len(found)
-    best, median = min(seconds), statistics.median(seconds)
-    print("| files | lines | findings | best s | median s | files/s (best) |")
-    print("|---:|---:|---:|---:|---:|---:|")
+
+        def drop_cache() -> None:
+            shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
+
+        def keep_cache() -> None:
+            check_paths([single])  # fills the cache once, then nothing to do
+
+        os.environ.pop("SESSIONWISE_NO_CACHE", None)
+        rows = [
+            (
+                "whole project, no cache",
+                timed(lambda: check_paths([folder]), options.rounds, drop_cache),
+            ),
+            (
+                "whole project, cache filled",
+                timed(lambda: check_paths([folder]), options.rounds, keep_cache),
+            ),
+            (
+                "one file, no cache",
+                timed(lambda: check_paths([single]), options.rounds, drop_cache),
+            ),
+            (
+                "one file, cache filled",
+                timed(lambda: check_paths([single]), options.rounds, keep_cache),
+            ),
+        ]
+        findings = len(check_paths([folder])[0])
     print(
-        f"| {checked} | {lines} | {findings} | {best:.2f} | {median:.2f} | {checked / best:,.0f} |"
+        f"{options.files} modules, {lines} lines, {findings} findings, {options.rounds} rounds each"
     )
+    print()
+    print("| run | wall best s | wall median s | CPU best s | CPU median s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (wall, cpu) in rows:
+        print(
+            f"| {name} | {min(wall):.2f} | {statistics.median(wall):.2f}"
+            f" | {min(cpu):.2f} | {statistics.median(cpu):.2f} |"
+        )
 
 
 if __name__ == "__main__":

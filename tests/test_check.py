@@ -1,16 +1,20 @@
 """`sessionwise check`: each fixture yields exactly the findings its `# expect:` comments name."""
 
+import ast
 import json
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from sessionwise.cli import app
 from sessionwise.lint import check_paths
 from sessionwise.lint.config import Config
+from sessionwise.lint.downlevel import downlevel
 from sessionwise.lint.rules import RULES
+from tests.test_docs import nav_pages
 
 FIXTURES = Path(__file__).resolve().parent / "check_fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)$")
@@ -74,14 +78,16 @@ def test_directories_skip_virtual_environments(tmp_path: Path) -> None:
 
 
 def test_cli_text_output_and_exit_code() -> None:
-    result = runner.invoke(app, ["check", str(FIXTURES / "sw008_expire_on_commit.py")])
+    result = runner.invoke(app, ["check", str(FIXTURES / "sw008_read_after_commit.py")])
 
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert re.fullmatch(r".*sw008_expire_on_commit\.py:5:12: SW008 async session factory .*", first)
+    assert re.fullmatch(
+        r".*sw008_read_after_commit\.py:7:12: SW008 async session factory .*", first
+    )
     assert "fix: pass expire_on_commit=False" in result.output
     assert "docs/pitfalls/expire-on-commit.md" in result.output
-    assert result.output.rstrip().endswith("Found 3 finding(s) in 1 of 1 file(s).")
+    assert result.output.rstrip().endswith("Found 1 finding(s) in 1 of 1 file(s).")
 
 
 def test_cli_clean_exit_code() -> None:
@@ -175,3 +181,146 @@ def test_missing_path_is_a_usage_error() -> None:
 
 def test_default_config_enables_every_rule() -> None:
     assert Config().select == set(RULES)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_code_links_to_a_page_of_the_site(code: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    prefix = "https://github.com/sessionwise/sessionwise/blob/main/docs/"
+    url = RULES[code].url
+    nav = nav_pages(yaml.safe_load((root / "mkdocs.yml").read_text())["nav"])
+
+    assert url.startswith(prefix)
+    page = url.removeprefix(prefix)
+    assert (root / "docs" / page).is_file(), url
+    assert page in nav, f"{page} is not in mkdocs.yml's nav"
+    assert code in (root / "docs" / page).read_text()
+
+
+def test_sw000_says_what_failed_and_where(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("import os\n\ndef broken(:\n    pass\n")
+
+    result = runner.invoke(app, ["check", str(tmp_path / "broken.py")])
+
+    first = result.output.splitlines()[0]
+    assert re.fullmatch(r".*broken\.py:3:1: SW000 .*\(line 3: .+\)", first), first
+    assert "docs/cannot-parse.md" in result.output
+
+
+NEWER_SYNTAX = """\
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+engine = create_engine("postgresql://db/app")  # line 7: SW004
+type SessionDep = Annotated[Session, Depends(lambda: None)]
+
+
+class Page[T]:
+    items: list[T]
+
+
+def first[T: (int, str) = int](items: list[T]) -> T:
+    try:
+        return items[0]
+    except IndexError, KeyError:
+        raise
+    finally:
+        try:
+            pass
+        except* ValueError:
+            pass
+
+
+def label(row: dict[str, str]) -> str:
+    return f"{row["name"]}: {f"{row['kind']}"}"
+
+
+def rows(names: list[str]) -> str:
+    return f"{
+        ", ".join(names)  # a comment inside an f-string
+    }"
+
+
+def template(name: str) -> object:
+    return t"hello {name}"
+
+
+late = create_engine("mysql://db/app")  # line 41: SW004
+"""
+
+
+def test_code_for_python_3_12_to_3_14_is_checked_on_any_python(tmp_path: Path) -> None:
+    (tmp_path / "modern.py").write_text(NEWER_SYNTAX)
+
+    findings, _ = check_paths([tmp_path / "modern.py"])
+
+    assert [(f.line, f.col, f.code) for f in findings] == [(7, 9, "SW004"), (41, 7, "SW004")]
+
+
+def test_down_levelling_keeps_lines_and_columns() -> None:
+    rewritten = downlevel(NEWER_SYNTAX)
+
+    assert rewritten.count("\n") == NEWER_SYNTAX.count("\n")
+    original, new = NEWER_SYNTAX.splitlines(), rewritten.splitlines()
+    for number in (7, 41):
+        assert new[number - 1] == original[number - 1]
+    tree = ast.parse(rewritten)
+    names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)]
+    assert names == ["Page", "first", "label", "rows", "template"]
+
+
+def project_with_a_dependency(root: Path, dependency_body: str) -> Path:
+    (root / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    (root / "app").mkdir(exist_ok=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "db.py").write_text(
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import Session\n\n"
+        "engine = create_engine('postgresql://db/app', pool_pre_ping=True)\n\n\n"
+        f"def get_db():\n{dependency_body}"
+    )
+    endpoint = root / "app" / "routes.py"
+    endpoint.write_text(
+        "from fastapi import Depends, FastAPI\n\nfrom app.db import get_db\n\napp = FastAPI()\n\n\n"
+        "@app.get('/')\nasync def read(db=Depends(get_db)):\n    return db.get(dict, 1)\n"
+    )
+    return endpoint
+
+
+def test_a_file_checked_alone_resolves_names_from_the_rest_of_the_project(tmp_path: Path) -> None:
+    endpoint = project_with_a_dependency(
+        tmp_path, "    with Session(engine) as session:\n        yield session\n"
+    )
+
+    alone, files = check_paths([endpoint])
+
+    assert files == 1
+    assert [(f.path.name, f.line, f.code) for f in alone] == [("routes.py", 9, "SW003")]
+    assert (tmp_path / ".sessionwise_cache" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_the_project_cache_follows_edits(tmp_path: Path) -> None:
+    endpoint = project_with_a_dependency(
+        tmp_path, "    with Session(engine) as session:\n        yield session\n"
+    )
+    check_paths([endpoint])
+    project_with_a_dependency(tmp_path, "    yield 'not a session'\n")
+
+    findings, _ = check_paths([endpoint])
+
+    assert findings == []
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSIONWISE_NO_CACHE", "1")
+    endpoint = project_with_a_dependency(
+        tmp_path, "    with Session(engine) as session:\n        yield session\n"
+    )
+
+    findings, _ = check_paths([endpoint])
+
+    assert [f.code for f in findings] == ["SW003"]
+    assert not (tmp_path / ".sessionwise_cache").exists()

@@ -119,3 +119,48 @@ def test_new_with_check_runs_the_services_own_tests(
     assert result.exit_code == 0, result.output
     assert re.search(r"The service's own tests passed: \d+ passed", result.output)
     assert (destination / ".venv").is_dir()
+
+
+@pytest.fixture
+def template_failing_midway(tmp_path: Path) -> Path:
+    """A template whose second file fails to render, after copier wrote the first."""
+    template = tmp_path / "failing-template"
+    (template / "t" / "later").mkdir(parents=True)
+    (template / "copier.yml").write_text("_subdirectory: t\n")
+    (template / "t" / "first.txt").write_text("written first\n")
+    (template / "t" / "later" / "broken.txt.jinja").write_text("{{ 1 // 0 }}\n")
+    return template
+
+
+def test_a_failed_render_removes_every_folder_it_created(
+    tmp_path: Path, template_failing_midway: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+
+    with pytest.raises(ZeroDivisionError):
+        render(work / "a" / "b" / "service", {}, template=template_failing_midway)
+
+    assert list(work.iterdir()) == []
+
+
+def test_a_failed_render_empties_the_empty_folder_it_was_given_and_keeps_it(
+    tmp_path: Path, template_failing_midway: Path
+) -> None:
+    destination = tmp_path / "service"
+    destination.mkdir()
+
+    with pytest.raises(ZeroDivisionError):
+        render(destination, {}, template=template_failing_midway)
+
+    assert destination.is_dir()
+    assert list(destination.iterdir()) == []
+
+
+def test_an_unreachable_source_names_it_and_writes_nothing(tmp_path: Path) -> None:
+    source = "https://127.0.0.1:9/sessionwise.git"
+
+    with pytest.raises(NewError, match=f"cannot get the template from {source}"):
+        render(tmp_path / "service", {}, template=source)
+
+    assert list(tmp_path.iterdir()) == []

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from sessionwise.cli import app
@@ -405,10 +404,3 @@ def test_rendering_twice_gives_byte_identical_trees(
     first, second = tree(tmp_path / "first"), tree(tmp_path / "second")
     assert len(first) > 20
     assert first == second
-
-
-def test_the_changelog_has_a_section_for_the_current_version() -> None:
-    root = Path(__file__).resolve().parent.parent
-    changelog = (root / "CHANGELOG.md").read_text()
-    version = yaml.safe_load((root / "copier.yml").read_text())["sessionwise_version"]["default"]
-    assert f"\n## [{version.removeprefix('v')}]" in changelog

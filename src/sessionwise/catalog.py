@@ -3,6 +3,7 @@
 from typing import Any
 
 from sessionwise.questions import Question, questions
+from sessionwise.source import REPOSITORY
 
 NAME = "sessionwise-fastapi-service"
 TITLE = "FastAPI service with SQLAlchemy sessions done right"
@@ -14,7 +15,7 @@ TAGS = ["python", "fastapi", "sqlalchemy", "alembic", "copier"]
 GENERATED_HEADER = (
     "# Generated from copier.yml by `sessionwise catalog --backstage`: do not edit by hand."
 )
-DEFAULT_SOURCE = "https://github.com/sessionwise/sessionwise"
+DEFAULT_SOURCE = REPOSITORY
 DEFAULT_OWNER = "group:platform"
 JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "float": "number"}
 

@@ -1,6 +1,7 @@
 """The `sessionwise` command line: new, update, check, catalog."""
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -15,15 +16,37 @@ from sessionwise import catalog as catalogs
 from sessionwise.lint import check_paths, report
 from sessionwise.lint import config as lint_config
 from sessionwise.lint.rules import RULES
-from sessionwise.new import NewError, collect_answers, render
+from sessionwise.new import NewError, collect_answers, prepare, render
 from sessionwise.presets import PRESETS
-from sessionwise.questions import TEMPLATE_ROOT
+from sessionwise.source import ENVIRONMENT_VARIABLE, VERSION, template_source
 
 app = typer.Typer(
     help="FastAPI services whose SQLAlchemy sessions are right from the first commit.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"sessionwise {VERSION}")
+        typer.echo(f"template: {template_source().describe()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="Print the version and the template source `new` uses, then exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -41,21 +64,37 @@ def new(
     data_file: Annotated[
         Path | None, typer.Option(help="A YAML file of answers", dir_okay=False)
     ] = None,
-    template: Annotated[str, typer.Option(help="Template source")] = str(TEMPLATE_ROOT),
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Template source, a folder or git address (default: ${ENVIRONMENT_VARIABLE}, "
+            "else the published template at this version's tag; see --version)",
+        ),
+    ] = None,
     vcs_ref: Annotated[str | None, typer.Option(help="Template version (git ref)")] = None,
     check: Annotated[bool, typer.Option(help="Run the new service's tests afterwards")] = False,
 ) -> None:
     """Render a new service. Asks in a terminal; with --preset/--data or no terminal, never."""
     try:
+        prepare(destination, template, vcs_ref)
         answers = collect_answers(preset, data_file, data or [])
-        if sys.stdin.isatty() and preset is None and not data and data_file is None:
-            from sessionwise.prompts import ask_answers
-
-            answers = ask_answers(answers)
-        render(destination, answers, template=template, vcs_ref=vcs_ref)
     except NewError as error:
         raise fail(str(error)) from None
-    typer.secho(f"Rendered {destination}", fg="green")
+    asked = sys.stdin.isatty() and preset is None and not data and data_file is None
+    if asked:
+        from sessionwise.prompts import ask_answers
+
+        answers = ask_answers(answers)
+    try:
+        source = render(destination, answers, template=template, vcs_ref=vcs_ref)
+    except NewError as error:
+        if asked:  # keep what was typed: the same answers, without the questions
+            given = " ".join(shlex.quote(f"--data={key}={value}") for key, value in answers.items())
+            typer.echo(
+                f"Your answers, to run again: sessionwise new {destination} {given}", err=True
+            )
+        raise fail(str(error)) from None
+    typer.secho(f"Rendered {destination} from {source.describe()}", fg="green")
     typer.echo(f"  cd {destination} && uv sync && uv run pytest")
     if check:
         raise typer.Exit(run_service_tests(destination))

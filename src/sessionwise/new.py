@@ -1,13 +1,23 @@
 """`sessionwise new`: render a service through copier's API, exactly as `copier copy` would."""
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 from copier import run_copy
+from plumbum import ProcessExecutionError, local
 
 from sessionwise.presets import PRESETS
-from sessionwise.questions import TEMPLATE_ROOT
+from sessionwise.source import (
+    CLONE_HINT,
+    REPOSITORY,
+    SourceError,
+    TemplateSource,
+    template_source,
+)
 
 
 class NewError(Exception):
@@ -54,29 +64,89 @@ def check_destination(destination: Path) -> None:
         raise NewError(f"{destination} exists and is not empty: choose a new directory")
 
 
+def created_by(destination: Path) -> Path | None:
+    """The outermost folder that writing `destination` will create (None if it exists)."""
+    missing = [path for path in [destination, *destination.parents] if not path.exists()]
+    return missing[-1] if missing else None
+
+
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def removed_on_failure(destination: Path) -> Iterator[None]:
+    """If the block fails, remove what it wrote for `destination`: the folders it created, or
+    in a folder that was there before, the entries it added. Nothing else is touched."""
+    destination = destination.absolute()
+    created = created_by(destination)
+    existing = set() if created is not None else set(destination.iterdir())
+    try:
+        yield
+    except BaseException:
+        if created is not None:
+            if created.exists():
+                remove(created)
+        else:
+            for entry in set(destination.iterdir()) - existing:
+                remove(entry)
+        raise
+
+
+def unreachable(source: TemplateSource, error: ProcessExecutionError) -> str:
+    """The message for a source git could not fetch: git's own reason, and what to do."""
+    lines = [line.strip() for line in str(error.stderr or "").splitlines() if line.strip()]
+    reason = next((line for line in lines if line.startswith("fatal:")), lines[-1] if lines else "")
+    return (
+        f"cannot get the template from {source.describe()}:\n  {reason}\nNothing was written. "
+        f"Check the address and that it has that version. If you are offline or it is not "
+        f"published yet, {CLONE_HINT}."
+    )
+
+
+def prepare(destination: Path, template: str | Path | None, vcs_ref: str | None) -> TemplateSource:
+    """Check the source and the destination before anything is asked or written."""
+    source = template_source(None if template is None else str(template), vcs_ref)
+    try:
+        source.check()
+    except SourceError as error:
+        raise NewError(str(error)) from error
+    check_destination(destination)
+    return source
+
+
 def render(
     destination: Path,
     answers: dict[str, Any],
     *,
-    template: str | Path = TEMPLATE_ROOT,
+    template: str | Path | None = None,
     vcs_ref: str | None = None,
-) -> Path:
-    """Render with every unanswered question at its default; no prompt, no --trust."""
-    check_destination(destination)
-    if vcs_ref is None and Path(template).resolve() == TEMPLATE_ROOT:
-        # The template this CLI came with: its own commit, not the newest tag copier would take.
-        vcs_ref = "HEAD"
-    try:
-        run_copy(
-            str(template),
-            destination,
-            data=answers,
-            defaults=True,
-            unsafe=False,
-            quiet=True,
-            vcs_ref=vcs_ref,
-        )
-    except ValueError as error:
-        # copier's validators: the message already says what is wrong and what fits.
-        raise NewError(str(error)) from error
-    return destination
+) -> TemplateSource:
+    """Render with every unanswered question at its default; no prompt, no --trust.
+
+    template, vcs_ref: the source and version (`source.template_source` gives the defaults).
+    Returns the source rendered.
+    """
+    source = prepare(destination, template, vcs_ref)
+    # The published repository is public: a login prompt from git means it is not there.
+    no_login = {"GIT_TERMINAL_PROMPT": "0"} if source.location == REPOSITORY else {}
+    with removed_on_failure(destination), local.env(**no_login):
+        try:
+            run_copy(
+                source.location,
+                destination,
+                data=answers,
+                defaults=True,
+                unsafe=False,
+                quiet=True,
+                vcs_ref=source.ref,
+            )
+        except ValueError as error:
+            # copier's validators: the message already says what is wrong and what fits.
+            raise NewError(str(error)) from error
+        except ProcessExecutionError as error:
+            raise NewError(unreachable(source, error)) from error
+    return source

@@ -3,14 +3,12 @@
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
 
-# The repository root holds copier.yml; an installed package points at it through this path.
-TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
+from sessionwise.source import template_file
 
 
 @dataclass(frozen=True)
@@ -27,15 +25,16 @@ class Question:
 
 
 @cache
-def copier_config(template: Path = TEMPLATE_ROOT) -> dict[str, Any]:
-    config: dict[str, Any] = yaml.safe_load((template / "copier.yml").read_text())
+def copier_config() -> dict[str, Any]:
+    """copier.yml of the template this CLI renders (see `source.template_file`)."""
+    config: dict[str, Any] = yaml.safe_load(template_file("copier.yml").read_text())
     return config
 
 
-def questions(template: Path = TEMPLATE_ROOT) -> list[Question]:
+def questions() -> list[Question]:
     """The questions a user answers, in order (settings and derived values left out)."""
     found = []
-    for name, spec in copier_config(template).items():
+    for name, spec in copier_config().items():
         if name.startswith("_") or spec.get("when") is False:
             continue
         choices = {
@@ -48,13 +47,13 @@ def questions(template: Path = TEMPLATE_ROOT) -> list[Question]:
     return found
 
 
-def question(name: str, template: Path = TEMPLATE_ROOT) -> Question:
-    return next(q for q in questions(template) if q.name == name)
+def question(name: str) -> Question:
+    return next(q for q in questions() if q.name == name)
 
 
-def fitting_drivers(database: str, mode: str, template: Path = TEMPLATE_ROOT) -> list[str]:
+def fitting_drivers(database: str, mode: str) -> list[str]:
     """The drivers copier.yml accepts for a database and a mode, evaluated from its own rule."""
-    rule = copier_config(template)["fitting_drivers"]["default"]
+    rule = copier_config()["fitting_drivers"]["default"]
     drivers: list[str] = json.loads(
         jinja2.Environment().from_string(rule).render(database=database, mode=mode)
     )

@@ -14,4 +14,5 @@ from_settings = create_engine(settings_url, pool_pre_ping=bool(os.environ.get("P
 on = create_async_engine(settings_url, pool_pre_ping=True)
 embedded = create_engine("sqlite:///./app.db")
 migrations = create_engine(settings_url, poolclass=NullPool)
-opaque = create_engine(settings_url, **{"echo": True})
+listed = create_engine(settings_url, **{"echo": True})  # expect: SW004
+opaque = create_engine(settings_url, **os.environ.get_engine_options())

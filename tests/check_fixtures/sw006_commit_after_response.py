@@ -12,11 +12,11 @@ AsyncLocal = async_sessionmaker(async_engine, expire_on_commit=False)
 app = FastAPI()
 
 
-def commit_on_success():  # expect: SW006
+def commit_on_success():
     db = SessionLocal()
     try:
         yield db
-        db.commit()
+        db.commit()  # expect: SW006
     except Exception:
         db.rollback()
         raise
@@ -24,8 +24,8 @@ def commit_on_success():  # expect: SW006
         db.close()
 
 
-async def begin_block():  # expect: SW006
-    async with AsyncLocal() as session, session.begin():
+async def begin_block():
+    async with AsyncLocal() as session, session.begin():  # expect: SW006
         yield session
 
 

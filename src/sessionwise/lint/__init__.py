@@ -1,44 +1,34 @@
-"""`sessionwise check`: find SQLAlchemy session pitfalls in FastAPI code, statically."""
+"""`sessionwise check`: find SQLAlchemy session pitfalls in FastAPI code, statically.
+
+Every run indexes the whole project the checked files belong to (the folder above them with
+a pyproject.toml or .git), so a file checked alone, as pre-commit does, gets the same findings
+as in a run over the project.
+"""
 
 import re
 from collections.abc import Iterable
-from fnmatch import fnmatch
 from pathlib import Path
 
-from sessionwise.lint.analysis import FileChecker, Finding, Module, build_index, parse
+from sessionwise.lint.cache import SummaryCache
+from sessionwise.lint.checks import CHECKS
 from sessionwise.lint.config import Config
+from sessionwise.lint.context import FileContext
+from sessionwise.lint.findings import Finding
+from sessionwise.lint.parse import ParseFailure, parse_source
+from sessionwise.lint.project import find_root, module_name, python_files
+from sessionwise.lint.resolve import build
+from sessionwise.lint.summary import ModuleSummary, summarize
 
-SKIPPED_FOLDERS = {".venv", "venv", ".git", "node_modules", "__pycache__", "build", "dist"}
 IGNORE_COMMENT = re.compile(r"#\s*sessionwise:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 __all__ = ["Config", "Finding", "check_paths", "python_files"]
 
 
-def python_files(paths: Iterable[Path], exclude: list[str]) -> list[Path]:
-    found = []
-    for path in paths:
-        candidates = [path] if path.is_file() else sorted(path.rglob("*.py"))
-        for candidate in candidates:
-            relative = candidate.relative_to(path) if path.is_dir() else candidate
-            if SKIPPED_FOLDERS.intersection(relative.parts[:-1]):
-                continue
-            if excluded(relative, exclude):
-                continue
-            found.append(candidate)
-    return found
-
-
-def excluded(relative: Path, patterns: list[str]) -> bool:
-    """A pattern matches the path below the checked folder, or one folder or file name."""
-    names = [relative.as_posix(), *relative.parts]
-    return any(fnmatch(name, pattern) for name in names for pattern in patterns)
-
-
-def suppressed(module: Module, finding: Finding) -> bool:
+def suppressed(lines: list[str], finding: Finding) -> bool:
     """`# sessionwise: ignore` or `# sessionwise: ignore[SW001,SW004]` on the finding's line."""
-    if finding.line > len(module.lines):
+    if finding.line > len(lines):
         return False
-    match = IGNORE_COMMENT.search(module.lines[finding.line - 1])
+    match = IGNORE_COMMENT.search(lines[finding.line - 1])
     if match is None:
         return False
     return match.group(1) is None or finding.code in re.split(r"[,\s]+", match.group(1))
@@ -47,21 +37,50 @@ def suppressed(module: Module, finding: Finding) -> bool:
 def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[list[Finding], int]:
     """The findings in every Python file under `paths`, and how many files were checked."""
     config = config or Config()
-    files = python_files(paths, config.exclude)
-    modules, findings = [], []
-    for path in files:
+    paths = list(paths)
+    checked = python_files(paths, config.exclude)
+    root = find_root(paths)
+    naming_root = root or (paths[0] if paths and paths[0].is_dir() else Path.cwd())
+    project = python_files([root]) if root is not None else checked
+    checked_set = {path.resolve() for path in checked}
+
+    cache = SummaryCache(root)
+    summaries: dict[Path, ModuleSummary] = {}
+    trees = {}
+    findings: list[Finding] = []
+    naming_root = naming_root.resolve()
+    for resolved, path in {p.resolve(): p for p in [*project, *checked]}.items():
+        name, is_package = module_name(resolved, naming_root)
+        is_checked = resolved in checked_set
+        cached = cache.get(path, name) if not is_checked else False
+        if cached is not False:
+            if cached is not None:
+                summaries[resolved] = cached  # type: ignore[assignment]
+            continue
+        source = path.read_text(encoding="utf-8", errors="replace")
         try:
-            modules.append(parse(path))
-        except (SyntaxError, ValueError) as error:
-            line = getattr(error, "lineno", None) or 1
-            findings.append(Finding(path, line, 0, "SW000"))
-    index = build_index(modules)
-    for module in modules:
-        for finding in FileChecker(module, index).run():
-            if not suppressed(module, finding):
-                findings.append(finding)
+            tree = parse_source(source, str(path))
+        except ParseFailure as failure:
+            if is_checked:
+                findings.append(Finding(path, failure.line, 0, "SW000", detail=str(failure)))
+            cache.put(path, None)
+            continue
+        summary = summarize(tree, name, is_package)
+        cache.put(path, summary)
+        summaries[resolved] = summary
+        if is_checked:
+            trees[path] = (resolved, tree, source.splitlines())
+    cache.save()
+
+    index, resolver = build(list(summaries.values()))
+    for path, (resolved, tree, lines) in trees.items():
+        context = FileContext(path, tree, summaries[resolved], index, resolver)
+        for check in CHECKS:
+            for finding in check(context):
+                if not suppressed(lines, finding):
+                    findings.append(finding)
     kept = sorted(
         {f for f in findings if config.enabled(f.code)},
         key=lambda f: (str(f.path), f.line, f.col, f.code),
     )
-    return kept, len(files)
+    return kept, len(checked)

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sessionwise.lint.analysis import Finding
+from sessionwise.lint.findings import Finding
 from sessionwise.lint.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,7 +25,7 @@ def as_dict(finding: Finding, root: Path) -> dict[str, Any]:
         "line": finding.line,
         "column": finding.col + 1,
         "code": finding.code,
-        "message": rule.message,
+        "message": finding.message,
         "fix": rule.fix,
         "url": rule.url,
     }
@@ -70,7 +70,7 @@ def sarif(findings: list[Finding], root: Path) -> str:
             "ruleId": finding.code,
             "ruleIndex": used.index(finding.code),
             "level": "error",
-            "message": {"text": RULES[finding.code].message},
+            "message": {"text": finding.message},
             "locations": [
                 {
                     "physicalLocation": {

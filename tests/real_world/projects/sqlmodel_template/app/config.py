@@ -1,0 +1,5 @@
+class Settings:
+    DATABASE_URI = "postgresql+psycopg://app@db/app"
+
+
+settings = Settings()
