@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import make_url
 
 from tests.databases import database_name, fresh_database
-from tests.projects import example_env, rendered_answers
+from tests.projects import example_env
 from tests.template_repo import TemplateRepo
 
 Render = Callable[[dict[str, Any]], Path]
@@ -39,12 +39,13 @@ def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
     with ExitStack() as cleanup:
 
         def database_for(project: Path) -> str | None:
-            database = rendered_answers(project)["database"]
-            if database == "sqlite":
+            url = make_url(example_env(project)["DATABASE_URL"])
+            if url.get_backend_name() == "sqlite":
                 return None
-            drivername = make_url(example_env(project)["DATABASE_URL"]).drivername
             name = database_name(request.node.nodeid)
-            return cleanup.enter_context(fresh_database(database, drivername, name))
+            return cleanup.enter_context(
+                fresh_database(url.get_backend_name(), url.drivername, name)
+            )
 
         yield database_for
 

@@ -88,6 +88,15 @@ def run_project_tests(project: Path, test_database_url: str | None) -> TestRun:
     return run
 
 
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `root` but git's own: its contents and mode, by relative path."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
 def rendered_answers(project: Path) -> dict[str, Any]:
     answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
     return answers

@@ -7,6 +7,7 @@ into a new repository, tags that as the first version, changes files, and tags a
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +38,10 @@ def init_repository(directory: Path, message: str) -> None:
     commit_all(directory, message)
 
 
-def copy_template_files(path: Path) -> None:
+def copy_template_files(path: Path, files: Sequence[str] = TEMPLATE_FILES) -> None:
     """The working tree's template files (what copier reads) in a new folder `path`."""
     path.mkdir(parents=True)
-    for name in TEMPLATE_FILES:
+    for name in files:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -62,8 +63,10 @@ class TemplateRepo:
     path: Path
 
     @classmethod
-    def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
-        copy_template_files(path)
+    def from_working_tree(
+        cls, path: Path, tag: str = "v0.1.0", files: Sequence[str] = TEMPLATE_FILES
+    ) -> "TemplateRepo":
+        copy_template_files(path, files)
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)
@@ -85,14 +88,22 @@ class TemplateRepo:
         git(self.path, "tag", tag)
 
 
-def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The `copier` command as a user runs it, with stdin closed so that a prompt fails."""
+def python_tool(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A Python tool's command (`python -m TOOL ...`) as a user runs it, with stdin closed so
+    that a prompt fails."""
     return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
+        [sys.executable, "-m", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
         check=False,
     )
+
+
+def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return python_tool("copier", *args, cwd=cwd)
