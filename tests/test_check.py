@@ -324,3 +324,105 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     assert [f.code for f in findings] == ["SW003"]
     assert not (tmp_path / ".sessionwise_cache").exists()
+
+
+def project_with_a_depends_variable(root: Path, signature: str, scope: str = "") -> None:
+    """get_db commits after its yield; `Db = Depends(get_db)` holds it in a module variable,
+    re-exported by app.shared; the endpoints take it as `signature` says."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "deps.py").write_text(
+        "from fastapi import Depends\n"
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import sessionmaker\n\n"
+        "engine = create_engine('postgresql://db/app', pool_pre_ping=True)\n"
+        "SessionLocal = sessionmaker(engine)\n\n\n"
+        "def get_db():\n"
+        "    db = SessionLocal()\n"
+        "    try:\n"
+        "        yield db\n"
+        "        db.commit()\n"  # line 13
+        "    finally:\n"
+        "        db.close()\n\n\n"
+        f"Db = Depends(get_db{scope})\n"
+    )
+    (root / "app" / "shared.py").write_text("from app.deps import Db as Db\n")
+    (root / "app" / "routes.py").write_text(
+        "from typing import Annotated\n\n"
+        "from fastapi import BackgroundTasks, Depends, FastAPI\n"
+        "from sqlalchemy.orm import Session\n\n"
+        "from app import shared\n"
+        "from app.deps import Db, get_db\n\n"
+        "app = FastAPI()\n"
+        "Local = Depends(get_db)\n\n\n"
+        "def work(db):\n"
+        "    db.execute('SELECT 1')\n\n\n"
+        "@app.get('/')\n"
+        f"async def read({signature}):\n"  # line 18
+        "    return db.get(dict, 1)\n\n\n"
+        "@app.post('/')\n"
+        f"def write(tasks: BackgroundTasks, {signature}):\n"
+        "    tasks.add_task(work, db)\n"  # line 24
+    )
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "db=Depends(get_db)",
+        "db=Db",
+        "db=Local",
+        "db=shared.Db",
+        "db: Annotated[Session, Db]",
+        "db: Annotated[object, shared.Db]",  # only the dependency says it is a session
+    ],
+    ids=["inline", "imported", "same-module", "re-exported", "annotated", "annotated-untyped"],
+)
+def test_a_depends_object_held_in_a_variable_is_followed_by_every_rule(
+    tmp_path: Path, signature: str
+) -> None:
+    project_with_a_depends_variable(tmp_path, signature)
+    routes = tmp_path / "app" / "routes.py"
+
+    whole, _ = check_paths([tmp_path])
+    alone, _ = check_paths([routes])
+
+    assert {(f.path.name, f.line, f.code) for f in whole} == {
+        ("deps.py", 13, "SW006"),
+        ("routes.py", 18, "SW003"),
+        ("routes.py", 24, "SW007"),
+    }
+    assert alone == [f for f in whole if f.path.name == "routes.py"]
+
+
+def test_the_scope_of_a_depends_variable_counts(tmp_path: Path) -> None:
+    project_with_a_depends_variable(tmp_path, "db=shared.Db", scope=", scope='function'")
+    (tmp_path / "app" / "routes.py").write_text(
+        (tmp_path / "app" / "routes.py").read_text().replace("Local = Depends(get_db)", "")
+    )
+
+    findings, _ = check_paths([tmp_path])
+
+    assert "SW006" not in {f.code for f in findings}
+    assert {f.code for f in findings} == {"SW003", "SW007"}
+
+
+def test_a_depends_variable_annotated_as_a_session_is_one(tmp_path: Path) -> None:
+    """`Db: Session = Depends(dep)` with `dep` from a library: the annotation says what it is."""
+    (tmp_path / "routes.py").write_text(
+        "from fastapi import Depends, FastAPI\n"
+        "from sqlalchemy.orm import Session\n"
+        "from vendor.db import session_from_pool\n\n"
+        "app = FastAPI()\n"
+        "Db: Session = Depends(session_from_pool)\n"
+        "Other = Depends(session_from_pool)\n\n\n"
+        "@app.get('/')\n"
+        "async def read(db=Db, other=Other):\n"
+        "    return db.get(dict, 1)\n"
+    )
+
+    findings, _ = check_paths([tmp_path / "routes.py"])
+
+    assert [(f.line, f.col, f.code) for f in findings] == [(11, 15, "SW003")]
+
