@@ -3,6 +3,8 @@
 import ast
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -426,3 +428,42 @@ def test_a_depends_variable_annotated_as_a_session_is_one(tmp_path: Path) -> Non
 
     assert [(f.line, f.col, f.code) for f in findings] == [(11, 15, "SW003")]
 
+
+# Runs `sessionwise check FILE` in a fresh interpreter, then prints the heavy modules it loaded.
+CHECK_AND_LIST_IMPORTS = """
+import sys
+from sessionwise.cli import app
+try:
+    app(["check", sys.argv[1]])
+except SystemExit:
+    pass
+print(sorted(name for name in ("copier", "libcst") if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "imported"),
+    [
+        ("from sqlalchemy import create_engine\nengine = create_engine('pg')\n", []),
+        (  # PEP 758 (Python 3.14) syntax
+            "try:\n    pass\nexcept ValueError, KeyError:\n    pass\n",
+            ["libcst"] if sys.version_info < (3, 14) else [],
+        ),
+    ],
+    ids=["ast-reads-it", "needs-down-levelling"],
+)
+def test_check_imports_neither_copier_nor_libcst_unless_a_file_needs_it(
+    tmp_path: Path, source: str, imported: list[str]
+) -> None:
+    """copier takes over a second to import and libcst half a second: pre-commit runs
+    `sessionwise check` on every commit."""
+    (tmp_path / "module.py").write_text(source)
+
+    completed = subprocess.run(
+        [sys.executable, "-c", CHECK_AND_LIST_IMPORTS, str(tmp_path / "module.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert completed.stdout.splitlines()[-1] == repr(imported), completed.stdout
