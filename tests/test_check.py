@@ -328,45 +328,63 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert not (tmp_path / ".sessionwise_cache").exists()
 
 
+DEPENDS_VARIABLE_DEPS = """\
+from fastapi import Depends
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("postgresql://db/app", pool_pre_ping=True)
+SessionLocal = sessionmaker(engine)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+        db.commit()  # line 13: SW006
+    finally:
+        db.close()
+
+
+Db = Depends(get_db{scope})
+"""
+DEPENDS_VARIABLE_ROUTES = """\
+from typing import Annotated
+
+from fastapi import BackgroundTasks, Depends, FastAPI
+from sqlalchemy.orm import Session
+
+from app import shared
+from app.deps import Db, get_db
+
+app = FastAPI()
+Local = Depends(get_db)
+
+
+def work(db):
+    db.execute("SELECT 1")
+
+
+@app.get("/")
+async def read({signature}):  # line 18: SW003
+    return db.get(dict, 1)
+
+
+@app.post("/")
+def write(tasks: BackgroundTasks, {signature}):
+    tasks.add_task(work, db)  # line 24: SW007
+"""
+
+
 def project_with_a_depends_variable(root: Path, signature: str, scope: str = "") -> None:
     """get_db commits after its yield; `Db = Depends(get_db)` holds it in a module variable,
     re-exported by app.shared; the endpoints take it as `signature` says."""
     (root / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
     (root / "app").mkdir()
     (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "deps.py").write_text(
-        "from fastapi import Depends\n"
-        "from sqlalchemy import create_engine\n"
-        "from sqlalchemy.orm import sessionmaker\n\n"
-        "engine = create_engine('postgresql://db/app', pool_pre_ping=True)\n"
-        "SessionLocal = sessionmaker(engine)\n\n\n"
-        "def get_db():\n"
-        "    db = SessionLocal()\n"
-        "    try:\n"
-        "        yield db\n"
-        "        db.commit()\n"  # line 13
-        "    finally:\n"
-        "        db.close()\n\n\n"
-        f"Db = Depends(get_db{scope})\n"
-    )
+    (root / "app" / "deps.py").write_text(DEPENDS_VARIABLE_DEPS.format(scope=scope))
     (root / "app" / "shared.py").write_text("from app.deps import Db as Db\n")
-    (root / "app" / "routes.py").write_text(
-        "from typing import Annotated\n\n"
-        "from fastapi import BackgroundTasks, Depends, FastAPI\n"
-        "from sqlalchemy.orm import Session\n\n"
-        "from app import shared\n"
-        "from app.deps import Db, get_db\n\n"
-        "app = FastAPI()\n"
-        "Local = Depends(get_db)\n\n\n"
-        "def work(db):\n"
-        "    db.execute('SELECT 1')\n\n\n"
-        "@app.get('/')\n"
-        f"async def read({signature}):\n"  # line 18
-        "    return db.get(dict, 1)\n\n\n"
-        "@app.post('/')\n"
-        f"def write(tasks: BackgroundTasks, {signature}):\n"
-        "    tasks.add_task(work, db)\n"  # line 24
-    )
+    (root / "app" / "routes.py").write_text(DEPENDS_VARIABLE_ROUTES.format(signature=signature))
 
 
 @pytest.mark.parametrize(
