@@ -1,5 +1,7 @@
 """How fast `sessionwise check` is on a 1,000-module project: the whole project, and one file
-alone (as pre-commit runs it) with and without the summary cache. Prints a table.
+alone (as pre-commit runs it) with and without the summary cache, in this process; then the real
+command, `sessionwise check FILE` in a new process, as the pre-commit hook runs it (interpreter
+and CLI start-up included). Prints a table.
 
 Run: uv run python bench/check_speed.py [--files N] [--rounds R]
 """
@@ -8,6 +10,8 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,6 +39,12 @@ def corpus(folder: Path, files: int) -> Path:
     return folder / "service_00" / "module_0003.py"
 
 
+def cpu_seconds() -> float:
+    """User and system time of this process and of the child processes it waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def timed(
     run: Callable[[], object], rounds: int, before: Callable[[], None]
 ) -> tuple[list[float], list[float]]:
@@ -42,11 +52,24 @@ def timed(
     wall, cpu = [], []
     for _ in range(rounds):
         before()
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started, started_cpu = time.perf_counter(), cpu_seconds()
         run()
         wall.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        cpu.append(cpu_seconds() - started_cpu)
     return wall, cpu
+
+
+def command(path: Path) -> Callable[[], object]:
+    """`sessionwise check PATH`, the installed console script, in a new process."""
+    script = Path(sys.executable).with_name("sessionwise")
+    executable = str(script) if script.exists() else shutil.which("sessionwise") or "sessionwise"
+
+    def run() -> object:
+        return subprocess.run(
+            [executable, "check", str(path)], cwd=path.parent, capture_output=True, check=False
+        )
+
+    return run
 
 
 def main() -> None:
@@ -82,6 +105,14 @@ def main() -> None:
             (
                 "one file, cache filled",
                 timed(lambda: check_paths([single]), options.rounds, keep_cache),
+            ),
+            (
+                "CLI start-up + one file, no cache",
+                timed(command(single), options.rounds, drop_cache),
+            ),
+            (
+                "CLI start-up + one file, cache filled",
+                timed(command(single), options.rounds, keep_cache),
             ),
         ]
         findings = len(check_paths([folder])[0])

@@ -11,7 +11,7 @@ from sqlalchemy import make_url
 
 from tests.databases import database_name, fresh_database
 from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
-from tests.projects import example_env, rendered_answers
+from tests.projects import behind_pgbouncer, example_env
 from tests.template_repo import TemplateRepo
 
 Render = Callable[[dict[str, Any]], Path]
@@ -59,16 +59,17 @@ def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
     with ExitStack() as cleanup:
 
         def database_for(project: Path) -> str | None:
-            answers = rendered_answers(project)
-            if answers["database"] == "sqlite":
+            url = make_url(example_env(project)["DATABASE_URL"])
+            if url.get_backend_name() == "sqlite":
                 return None
-            drivername = make_url(example_env(project)["DATABASE_URL"]).drivername
             name = database_name(request.node.nodeid)
-            url = cleanup.enter_context(fresh_database(answers["database"], drivername, name))
-            if answers.get("connection_proxy") == "pgbouncer":
+            created = cleanup.enter_context(
+                fresh_database(url.get_backend_name(), url.drivername, name)
+            )
+            if behind_pgbouncer(project):
                 bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
-                return bouncer.url(url)
-            return url
+                return bouncer.url(created)
+            return created
 
         yield database_for
 

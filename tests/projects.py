@@ -41,7 +41,7 @@ def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
     env["PYTHONPATH"] = str(project / "src")
     if test_database_url:
         env["TEST_DATABASE_URL"] = test_database_url
-        if rendered_answers(project).get("connection_proxy") == "pgbouncer":
+        if behind_pgbouncer(project):
             # Migrations go to the server PgBouncer stands in front of.
             env["TEST_DIRECT_URL"] = server_url_behind(test_database_url)
     return env
@@ -98,9 +98,23 @@ def run_project_tests(project: Path, test_database_url: str | None) -> TestRun:
     return run
 
 
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `root` but git's own: its contents and mode, by relative path."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
 def rendered_answers(project: Path) -> dict[str, Any]:
     answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
     return answers
+
+
+def behind_pgbouncer(project: Path) -> bool:
+    """A project rendered with connection_proxy=pgbouncer: it migrates through DIRECT_URL."""
+    return "DIRECT_URL" in example_env(project)
 
 
 def example_env(project: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +40,10 @@ def init_repository(directory: Path, message: str) -> None:
     commit_all(directory, message)
 
 
-def copy_template_files(path: Path) -> None:
+def copy_template_files(path: Path, files: Sequence[str] = TEMPLATE_FILES) -> None:
     """The working tree's template files (what copier reads) in folder `path`."""
     path.mkdir(parents=True, exist_ok=True)
-    for name in TEMPLATE_FILES:
+    for name in files:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -64,8 +65,10 @@ class TemplateRepo:
     path: Path
 
     @classmethod
-    def from_working_tree(cls, path: Path, tag: str = "v0.1.0") -> "TemplateRepo":
-        copy_template_files(path)
+    def from_working_tree(
+        cls, path: Path, tag: str = "v0.1.0", files: Sequence[str] = TEMPLATE_FILES
+    ) -> "TemplateRepo":
+        copy_template_files(path, files)
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)
@@ -117,14 +120,22 @@ class TemplateRepo:
         git(self.path, "tag", tag)
 
 
-def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The `copier` command as a user runs it, with stdin closed so that a prompt fails."""
+def python_tool(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A Python tool's command (`python -m TOOL ...`) as a user runs it, with stdin closed so
+    that a prompt fails."""
     return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
+        [sys.executable, "-m", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
         check=False,
     )
+
+
+def copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return python_tool("copier", *args, cwd=cwd)

@@ -3,6 +3,8 @@
 import ast
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -324,3 +326,162 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     assert [f.code for f in findings] == ["SW003"]
     assert not (tmp_path / ".sessionwise_cache").exists()
+
+
+DEPENDS_VARIABLE_DEPS = """\
+from fastapi import Depends
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("postgresql://db/app", pool_pre_ping=True)
+SessionLocal = sessionmaker(engine)
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+        db.commit()  # line 13: SW006
+    finally:
+        db.close()
+
+
+Db = Depends(get_db{scope})
+"""
+DEPENDS_VARIABLE_ROUTES = """\
+from typing import Annotated
+
+from fastapi import BackgroundTasks, Depends, FastAPI
+from sqlalchemy.orm import Session
+
+from app import shared
+from app.deps import Db, get_db
+
+app = FastAPI()
+Local = Depends(get_db)
+
+
+def work(db):
+    db.execute("SELECT 1")
+
+
+@app.get("/")
+async def read({signature}):  # line 18: SW003
+    return db.get(dict, 1)
+
+
+@app.post("/")
+def write(tasks: BackgroundTasks, {signature}):
+    tasks.add_task(work, db)  # line 24: SW007
+"""
+
+
+def project_with_a_depends_variable(root: Path, signature: str, scope: str = "") -> None:
+    """get_db commits after its yield; `Db = Depends(get_db)` holds it in a module variable,
+    re-exported by app.shared; the endpoints take it as `signature` says."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "deps.py").write_text(DEPENDS_VARIABLE_DEPS.format(scope=scope))
+    (root / "app" / "shared.py").write_text("from app.deps import Db as Db\n")
+    (root / "app" / "routes.py").write_text(DEPENDS_VARIABLE_ROUTES.format(signature=signature))
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "db=Depends(get_db)",
+        "db=Db",
+        "db=Local",
+        "db=shared.Db",
+        "db: Annotated[Session, Db]",
+        "db: Annotated[object, shared.Db]",  # only the dependency says it is a session
+    ],
+    ids=["inline", "imported", "same-module", "re-exported", "annotated", "annotated-untyped"],
+)
+def test_a_depends_object_held_in_a_variable_is_followed_by_every_rule(
+    tmp_path: Path, signature: str
+) -> None:
+    project_with_a_depends_variable(tmp_path, signature)
+    routes = tmp_path / "app" / "routes.py"
+
+    whole, _ = check_paths([tmp_path])
+    alone, _ = check_paths([routes])
+
+    assert {(f.path.name, f.line, f.code) for f in whole} == {
+        ("deps.py", 13, "SW006"),
+        ("routes.py", 18, "SW003"),
+        ("routes.py", 24, "SW007"),
+    }
+    assert alone == [f for f in whole if f.path.name == "routes.py"]
+
+
+def test_the_scope_of_a_depends_variable_counts(tmp_path: Path) -> None:
+    project_with_a_depends_variable(tmp_path, "db=shared.Db", scope=", scope='function'")
+    (tmp_path / "app" / "routes.py").write_text(
+        (tmp_path / "app" / "routes.py").read_text().replace("Local = Depends(get_db)", "")
+    )
+
+    findings, _ = check_paths([tmp_path])
+
+    assert "SW006" not in {f.code for f in findings}
+    assert {f.code for f in findings} == {"SW003", "SW007"}
+
+
+def test_a_depends_variable_annotated_as_a_session_is_one(tmp_path: Path) -> None:
+    """`Db: Session = Depends(dep)` with `dep` from a library: the annotation says what it is."""
+    (tmp_path / "routes.py").write_text(
+        "from fastapi import Depends, FastAPI\n"
+        "from sqlalchemy.orm import Session\n"
+        "from vendor.db import session_from_pool\n\n"
+        "app = FastAPI()\n"
+        "Db: Session = Depends(session_from_pool)\n"
+        "Other = Depends(session_from_pool)\n\n\n"
+        "@app.get('/')\n"
+        "async def read(db=Db, other=Other):\n"
+        "    return db.get(dict, 1)\n"
+    )
+
+    findings, _ = check_paths([tmp_path / "routes.py"])
+
+    assert [(f.line, f.col, f.code) for f in findings] == [(11, 15, "SW003")]
+
+
+# Runs `sessionwise check FILE` in a fresh interpreter, then prints the heavy modules it loaded.
+CHECK_AND_LIST_IMPORTS = """
+import sys
+from sessionwise.cli import app
+try:
+    app(["check", sys.argv[1]])
+except SystemExit:
+    pass
+print(sorted(name for name in ("copier", "libcst") if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "imported"),
+    [
+        ("from sqlalchemy import create_engine\nengine = create_engine('pg')\n", []),
+        (  # PEP 758 (Python 3.14) syntax
+            "try:\n    pass\nexcept ValueError, KeyError:\n    pass\n",
+            ["libcst"] if sys.version_info < (3, 14) else [],
+        ),
+    ],
+    ids=["ast-reads-it", "needs-down-levelling"],
+)
+def test_check_imports_neither_copier_nor_libcst_unless_a_file_needs_it(
+    tmp_path: Path, source: str, imported: list[str]
+) -> None:
+    """copier takes over a second to import and libcst half a second: pre-commit runs
+    `sessionwise check` on every commit."""
+    (tmp_path / "module.py").write_text(source)
+
+    completed = subprocess.run(
+        [sys.executable, "-c", CHECK_AND_LIST_IMPORTS, str(tmp_path / "module.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert completed.stdout.splitlines()[-1] == repr(imported), completed.stdout

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from sessionwise.cli import app
 from sessionwise.update import UpdateError, check_updatable, update_project
 from tests.conftest import DatabaseFor
-from tests.projects import project_env, rendered_answers, run_project_tests
+from tests.projects import project_env, rendered_answers, run_project_tests, tree
 from tests.template_repo import (
     TemplateRepo,
     commit_all,
@@ -136,24 +136,19 @@ def make_user_edits(project: Path) -> None:
     commit_all(project, "Stats endpoint, item prices")
 
 
-def release_a_fix(template: TemplateRepo) -> None:
-    """v0.2.0: a fix in the generated db.py and a new generated test."""
+def fix_the_template(template: TemplateRepo) -> None:
+    """A fix in the generated db.py and a new generated test."""
     template.replace(DB_TEMPLATE, PRE_PING_LINE, PRE_PING_LINE + "    pool_use_lifo=True,\n")
     template.write("template/tests/test_health_format.py", NEW_GENERATED_TEST)
+
+
+def release_a_fix(template: TemplateRepo) -> None:
+    fix_the_template(template)
     template.release("v0.2.0")
 
 
 def unmerged(project: Path) -> list[str]:
     return git(project, "diff", "--name-only", "--diff-filter=U").split()
-
-
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below `root` but git's own: its contents and mode, by relative path."""
-    return {
-        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(root).parts
-    }
 
 
 def files_with_conflict_markers(project: Path) -> list[str]:

@@ -118,6 +118,41 @@ def backstage_template(source: str, owner: str) -> dict[str, Any]:
     }
 
 
+def backstage_cookiecutter_template(
+    source: str, owner: str, url: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """The same form, rendered by Backstage's built-in `fetch:cookiecutter` action from the
+    cookiecutter flavour: `url` is its project folder, `context` its cookiecutter.json."""
+    template = backstage_template(source, owner)
+    template["metadata"].update(
+        name=f"{NAME}-cookiecutter",
+        title=f"{TITLE} (cookiecutter)",
+        tags=[tag for tag in TAGS if tag != "copier"] + ["cookiecutter"],
+    )
+    values: dict[str, Any] = {
+        name: f"${{{{ parameters.{name} }}}}" for name in context if not name.startswith("_")
+    }
+    # The action writes `values` as the whole cookiecutter.json; the scaffolder renders step
+    # inputs as templates first, so the Jinja of the computed values is kept raw.
+    values |= {
+        name: f"{{% raw %}}{text}{{% endraw %}}"
+        for name, text in context.items()
+        if name.startswith("__") and isinstance(text, str)
+    }
+    values["_jinja2_env_vars"] = context["_jinja2_env_vars"]
+    template["spec"]["steps"][0] = {
+        "id": "render",
+        "name": "Render the service with cookiecutter",
+        "action": "fetch:cookiecutter",
+        "input": {
+            "url": url,
+            "values": values,
+            "copyWithoutRender": context["_copy_without_render"],
+        },
+    }
+    return template
+
+
 class _ReadableDumper(yaml.SafeDumper):
     """Short lists and small mappings of plain values on one line: `enum: [sync, async]`."""
 

@@ -15,7 +15,6 @@ from sessionwise.lint.summary import (
     FunctionFacts,
     ModuleSummary,
     dotted_tail,
-    is_depends_call,
     own_nodes,
 )
 from sessionwise.lint.values import Alias, Session, SessionScope
@@ -176,7 +175,7 @@ class FileContext:
     def injectable(
         self, facts: FunctionFacts, annotation: ast.expr | None, default: ast.expr | None
     ) -> bool:
-        if default is not None and is_depends_call(default):
+        if self.resolver.dependency_default(default, self.scope(facts), 0) is not None:
             return True
         if annotation is not None and dotted_tail(annotation) in INJECTED:
             return True

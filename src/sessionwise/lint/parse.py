@@ -9,8 +9,6 @@ syntax that keeps every line and column where it was (see `downlevel`), then rea
 import ast
 from dataclasses import dataclass
 
-from sessionwise.lint.downlevel import downlevel
-
 
 @dataclass(frozen=True)
 class ParseFailure(Exception):
@@ -30,7 +28,10 @@ def parse_source(source: str, filename: str = "<unknown>") -> ast.Module:
         first_error = error
     except ValueError as error:  # e.g. a null byte
         raise ParseFailure(1, str(error)) from None
-    import libcst  # imported only for the rare file that needs it
+    # libcst takes half a second to import: only for the rare file that needs it.
+    import libcst
+
+    from sessionwise.lint.downlevel import downlevel
 
     try:
         rewritten = downlevel(source)

@@ -1,20 +1,22 @@
 """What an expression is, statically: an engine, a session factory, a session, a dependency...
 
 Names are followed through local assignments, parameters (their annotation, or the dependency
-in their `Depends(...)` default), module globals, imports and re-exports across the project,
-helper functions (what they return or yield), builder objects (their attributes, properties
-and methods) and `app.state`. Library names are canonical: `sqlmodel.create_engine` is
-SQLAlchemy's `create_engine`, SQLModel's `AsyncSession` is an AsyncSession.
+in their `Depends(...)` default, written there or held by a variable), module globals, imports
+and re-exports across the project, helper functions (what they return or yield), builder objects
+(their attributes, properties and methods) and `app.state`. Library names are canonical:
+`sqlmodel.create_engine` is SQLAlchemy's `create_engine`, SQLModel's `AsyncSession` is an
+AsyncSession.
 """
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sessionwise.lint.index import ProjectIndex
 from sessionwise.lint.summary import (
     Binding,
     FunctionFacts,
     ModuleSummary,
+    depends_target,
     dotted_tail,
     is_depends_call,
     is_function_scope,
@@ -26,6 +28,7 @@ from sessionwise.lint.values import (
     BoundBegin,
     ClassRef,
     Const,
+    DependsMarker,
     DictValue,
     Engine,
     External,
@@ -138,6 +141,9 @@ class Resolver:
             return self.name(node.id, scope, depth)
         if isinstance(node, ast.Attribute):
             return self.attribute(node, scope, depth)
+        if is_depends_call(node):
+            assert isinstance(node, ast.Call)
+            return DependsMarker(node, scope)
         if isinstance(node, ast.Call):
             return self.call(node, scope, depth)
         if isinstance(node, ast.Await):
@@ -228,6 +234,12 @@ class Resolver:
                     found = self.entered(found)
                 elif binding.via == "for":
                     found = self.iterated(found)
+                elif isinstance(found, DependsMarker):  # `SessionDep: Session = Depends(...)`
+                    declared = next((b for b in bindings if b.via == "annotation"), None)
+                    if declared is not None:
+                        found = replace(
+                            found, declared=self.annotation(declared.value, scope, depth)
+                        )
             if found is not UNKNOWN:
                 return found
         return UNKNOWN
@@ -235,21 +247,44 @@ class Resolver:
     def parameter(
         self, annotation: ast.expr | None, default: ast.expr | None, scope: Scope, depth: int
     ) -> object:
-        if default is not None and is_depends_call(default):
-            assert isinstance(default, ast.Call)
-            provided = self.provided_by(default, scope, depth)
+        marker = self.dependency_default(default, scope, depth)
+        if marker is not None:
+            provided = self.provided_by(marker, depth)
             if provided is not UNKNOWN:
                 return provided
         found = self.annotation(annotation, scope, depth)
+        if found is UNKNOWN and marker is not None:
+            found = marker.declared
         if isinstance(found, Alias):
             return found.value
         return found
 
-    def provided_by(self, depends: ast.Call, scope: Scope, depth: int) -> object:
+    def dependency_default(
+        self, default: ast.expr | None, scope: Scope, depth: int
+    ) -> DependsMarker | None:
+        """The `Depends(...)` a parameter's default is, written there or held by a name
+        (`session = SessionDep`). Defaults are read where the function is defined."""
+        if default is None:
+            return None
+        found = self.value(default, self.defining_scope(scope), depth)
+        return found if isinstance(found, DependsMarker) else None
+
+    def defining_scope(self, scope: Scope) -> Scope:
+        function = scope.function
+        if function is not None and function.owner is None and "." in function.qualname:
+            outer = scope.module.functions.get(function.qualname.rpartition(".")[0])
+            if outer is not None:
+                return Scope(scope.module, outer, scope.instance)
+        return Scope(scope.module)
+
+    def provided_by(self, marker: DependsMarker, depth: int) -> object:
         """What a parameter with `Depends(dep)` receives: what `dep` yields or returns."""
-        target = depends.args[0] if depends.args else keyword(depends, "dependency")
-        dependency = self.value(target, scope, depth) if target is not None else UNKNOWN
-        return self.result_of(dependency, depth, entering=True)
+        return self.result_of(self.dependency(marker, depth), depth, entering=True)
+
+    def dependency(self, marker: DependsMarker, depth: int) -> object:
+        """The `dep` of `Depends(dep)`."""
+        target = depends_target(marker.call)
+        return self.value(target, marker.scope, depth) if target is not None else UNKNOWN
 
     def annotation(self, node: ast.expr | None, scope: Scope, depth: int) -> object:
         """What a value of this annotated type is: a Session, a factory, an alias..."""
@@ -312,18 +347,17 @@ class Resolver:
         if isinstance(value, Alias):
             value = value.value
         for metadata in elements[1:]:
-            if is_depends_call(metadata):
-                assert isinstance(metadata, ast.Call)
-                provided = self.provided_by(metadata, scope, depth)
-                target = metadata.args[0] if metadata.args else keyword(metadata, "dependency")
-                dependency = self.value(target, scope, depth) if target is not None else None
+            marker = self.value(metadata, scope, depth)  # Depends(...), or a name holding one
+            if isinstance(marker, DependsMarker):
+                provided = self.provided_by(marker, depth)
+                dependency = self.dependency(marker, depth)
                 declared = value.kind if isinstance(value, Session) else None
                 if isinstance(provided, Session | Factory) and declared in {None, provided.kind}:
                     value = provided  # a declared session type of another kind wins
                 return Alias(
                     value,
                     dependency.key if isinstance(dependency, FunctionRef) else None,
-                    is_function_scope(metadata),
+                    is_function_scope(marker.call),
                 )
         return value
 

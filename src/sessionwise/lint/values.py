@@ -63,6 +63,17 @@ class Alias:
 
 
 @dataclass(frozen=True)
+class DependsMarker:
+    """A `Depends(dep)` object, wherever it was written: a parameter default, `Annotated`
+    metadata, or a module variable (`SessionDep = Depends(get_db)`, imported elsewhere).
+    `call` is read in `scope`; `declared` is the type such a variable is annotated with."""
+
+    call: ast.Call
+    scope: "Scope"
+    declared: object = UNKNOWN
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     key: FunctionKey
     bound: "Instance | None" = None

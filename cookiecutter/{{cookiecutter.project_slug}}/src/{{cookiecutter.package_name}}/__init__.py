@@ -1,0 +1,2 @@
+{% set description = cookiecutter.description %}
+"""{{ description }}"""

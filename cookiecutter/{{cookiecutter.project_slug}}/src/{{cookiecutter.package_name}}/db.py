@@ -1,0 +1,97 @@
+{% set package_name = cookiecutter.package_name %}
+{% set transaction_policy = cookiecutter.transaction_policy %}
+{% set mode = cookiecutter.mode %}
+{% set is_async = mode == 'async' %}
+{% if is_async %}
+from collections.abc import AsyncIterator
+{% else %}
+from collections.abc import Iterator
+{% endif %}
+from typing import Annotated
+
+from fastapi import Depends
+{% if is_async %}
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+{% else %}
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+{% endif %}
+
+from {{ package_name }}.settings import settings
+
+# One engine, and so one connection pool, for the whole process.
+engine = create_{{ "async_" if is_async }}engine(
+    settings.database_url,
+    pool_size=settings.pool_size,
+    max_overflow=settings.max_overflow,
+    pool_timeout=settings.pool_timeout,
+    pool_recycle=settings.pool_recycle,
+    pool_pre_ping=settings.pool_pre_ping,
+)
+{% if is_async %}
+# expire_on_commit=False: an object stays readable after a commit, so returning it needs
+# no new query (which async code could not make implicitly: MissingGreenlet).
+{% else %}
+# expire_on_commit=False: an object stays readable after a commit, so returning it needs
+# no new query for each attribute.
+{% endif %}
+{% if is_async %}
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+{% else %}
+SessionLocal = sessionmaker(engine, autoflush=False, expire_on_commit=False)
+{% endif %}
+
+
+{% if is_async and transaction_policy == "explicit" %}
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One session per request, closed (its connection returned) in every case."""
+    async with SessionLocal() as session:
+        yield session
+{% elif is_async %}
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed if the endpoint returns, else undone."""
+    async with SessionLocal() as session, session.begin():
+        yield session
+{% elif transaction_policy == "explicit" %}
+def get_session() -> Iterator[Session]:
+    """One session per request, closed (its connection returned) in every case."""
+    session = SessionLocal()
+    try:
+        yield session
+    finally:
+        session.close()
+{% else %}
+def get_session() -> Iterator[Session]:
+    """One transaction per request: committed if the endpoint returns, else undone."""
+    session = SessionLocal()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+{% endif %}
+
+
+{% if transaction_policy == "explicit" %}
+# scope="function" runs the code after `yield` as soon as the endpoint returns, before
+# the response is sent, so the connection goes back to the pool sooner.
+{% else %}
+# scope="function" runs the code after `yield` (the commit) as soon as the endpoint
+# returns, before the response is sent: a failed commit reaches the client as an error,
+# never as a success, and the connection goes back to the pool sooner.
+{% endif %}
+{% if is_async %}
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+{% else %}
+# Sync endpoints, and the validation of what they return, run on AnyIO's 40 worker
+# threads. max_concurrency keeps requests that hold a session to that many: more could
+# fill every thread with requests waiting for a pooled connection while the requests
+# holding the connections wait for a thread to finish on (a stall until pool_timeout).
+# The others wait for their turn without a thread.
+SessionDep = Annotated[
+    Session, Depends(get_session, max_concurrency=40, scope="function")
+]
+{% endif %}

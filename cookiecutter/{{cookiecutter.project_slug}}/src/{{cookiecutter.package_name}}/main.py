@@ -1,0 +1,39 @@
+{% set project_name = cookiecutter.project_name %}
+{% set package_name = cookiecutter.package_name %}
+{% set description = cookiecutter.description %}
+{% set mode = cookiecutter.mode %}
+{% set is_async = mode == 'async' %}
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from {{ package_name }} import health, items
+from {{ package_name }}.db import engine
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    {{ "await " if is_async }}engine.dispose()
+
+
+app = FastAPI(
+    title={{ project_name | tojson }},
+    description={{ description | tojson }},
+    lifespan=lifespan,
+)
+app.include_router(health.router)
+app.include_router(items.router)
+
+
+@app.exception_handler(PoolTimeoutError)
+async def pool_exhausted(request: Request, error: PoolTimeoutError) -> JSONResponse:
+    """No connection came free within pool_timeout: a clear 503 the client can retry."""
+    return JSONResponse(
+        {"detail": "all database connections are busy, retry shortly"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )

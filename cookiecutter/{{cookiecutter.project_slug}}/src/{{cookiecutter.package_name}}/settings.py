@@ -1,0 +1,52 @@
+{% set database = cookiecutter.database %}
+{% set pool_size = cookiecutter.pool_size | int %}
+{% set max_overflow = cookiecutter.max_overflow | int %}
+{% set pool_timeout = cookiecutter.pool_timeout | int %}
+{% set pool_recycle = cookiecutter.pool_recycle | int %}
+{% set pool_pre_ping = (cookiecutter.pool_pre_ping | float(1) != 0 and (cookiecutter.pool_pre_ping | string | trim | lower) not in ["", "f", "false", "n", "no", "none", "null", "off", "~"]) %}
+{% set package_name = cookiecutter.package_name %}
+{% set driver = cookiecutter.driver %}
+{% set url_scheme +%}{{ {'pysqlite': 'sqlite', 'aiosqlite': 'sqlite+aiosqlite',
+    'psycopg': 'postgresql+psycopg', 'psycopg2': 'postgresql+psycopg2',
+    'asyncpg': 'postgresql+asyncpg', 'pymysql': 'mysql+pymysql',
+    'mysqlclient': 'mysql+mysqldb', 'asyncmy': 'mysql+asyncmy',
+    'aiomysql': 'mysql+aiomysql'}[driver] }}{%+ endset %}
+{% set database_url +%}{% if database == 'sqlite' %}{{ url_scheme }}:///./{{ package_name }}.db {%- elif database == 'postgresql' %}{{ url_scheme }}://postgres@127.0.0.1:5432/{{ package_name }} {%- else %}{{ url_scheme }}://root@127.0.0.1:3306/{{ package_name }}{% endif %}{%+ endset %}
+{% if database == "sqlite" %}
+from pydantic import Field, field_validator
+{% else %}
+from pydantic import Field
+{% endif %}
+from pydantic_settings import BaseSettings, SettingsConfigDict
+{% if database == "sqlite" %}
+from sqlalchemy import make_url
+{% endif %}
+
+
+class Settings(BaseSettings):
+    """Read from environment variables (DATABASE_URL, POOL_SIZE, ...) or a .env file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "{{ database_url }}"
+    pool_size: int = Field(default={{ pool_size }}, ge=1)
+    max_overflow: int = Field(default={{ max_overflow }}, ge=0)
+    pool_timeout: float = Field(default={{ pool_timeout }}, gt=0)
+    pool_recycle: int = Field(default={{ pool_recycle }}, ge=-1)
+    pool_pre_ping: bool = {{ pool_pre_ping }}
+{% if database == "sqlite" %}
+
+    @field_validator("database_url")
+    @classmethod
+    def require_file_database(cls, url: str) -> str:
+        # An in-memory database is private to one connection and its pool rejects the
+        # pool settings above; a file database gets a normal queue pool.
+        if make_url(url).database in (None, "", ":memory:"):
+            raise ValueError(
+                "use a file database such as sqlite:///./app.db, not in-memory SQLite"
+            )
+        return url
+{% endif %}
+
+
+settings = Settings()

@@ -1,0 +1,280 @@
+{% set package_name = cookiecutter.package_name %}
+{% set database = cookiecutter.database %}
+{% set mode = cookiecutter.mode %}
+{% set is_async = mode == 'async' %}
+{% set driver = cookiecutter.driver %}
+{% set url_scheme +%}{{ {'pysqlite': 'sqlite', 'aiosqlite': 'sqlite+aiosqlite',
+    'psycopg': 'postgresql+psycopg', 'psycopg2': 'postgresql+psycopg2',
+    'asyncpg': 'postgresql+asyncpg', 'pymysql': 'mysql+pymysql',
+    'mysqlclient': 'mysql+mysqldb', 'asyncmy': 'mysql+asyncmy',
+    'aiomysql': 'mysql+aiomysql'}[driver] }}{%+ endset %}
+{% set test_database_url +%}{% if database == 'postgresql' %}{{ url_scheme }}://postgres@127.0.0.1:5432/test {%- elif database == 'mysql' %}{{ url_scheme }}://root@127.0.0.1:3306/test{% endif %}{%+ endset %}
+"""Fixtures: a real test database, HTTP clients, and a watcher on the app's pool."""
+
+import os
+{% if database == "sqlite" %}
+import tempfile
+{% endif %}
+
+# The app builds its engine when it is imported, so the test database is chosen first.
+{% if database == "sqlite" %}
+# By default a new SQLite file per run; TEST_DATABASE_URL chooses another database.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", f"{{ url_scheme }}:///{tempfile.mkdtemp()}/test.db"
+)
+{% else %}
+# The tests drop and recreate the tables there: never point it at data you keep.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", "{{ test_database_url }}"
+)
+{% endif %}
+# A short wait for a free connection, so that a leak fails within seconds.
+os.environ["POOL_TIMEOUT"] = "3"
+
+{% if is_async %}
+import asyncio
+{% endif %}
+import gc
+import threading
+{% if is_async %}
+from collections.abc import AsyncIterator, Iterator, Sequence
+{% else %}
+from collections.abc import Iterator, Sequence
+{% endif %}
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+{% if is_async %}
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import Row, event, inspect, text
+{% if database != "sqlite" %}
+from sqlalchemy.exc import OperationalError
+{% endif %}
+from sqlalchemy.ext.asyncio import create_async_engine
+{% else %}
+from fastapi.testclient import TestClient
+from sqlalchemy import Row, create_engine, event, inspect, text
+{% if database != "sqlite" %}
+from sqlalchemy.exc import OperationalError
+{% endif %}
+{% endif %}
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import NullPool
+
+from {{ package_name }}.db import engine
+from {{ package_name }}.main import app
+from {{ package_name }}.models import Base
+from {{ package_name }}.settings import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config() -> Config:
+    return Config(PROJECT_ROOT / "alembic.ini")
+
+
+{% if is_async %}
+def execute(statement: str) -> Sequence[Row[Any]]:
+    """Run one statement on a connection of its own, outside the app's pool."""
+    return asyncio.run(execute_async(statement))
+
+
+async def execute_async(statement: str) -> Sequence[Row[Any]]:
+    admin = create_async_engine(settings.database_url, poolclass=NullPool)
+    try:
+        async with admin.begin() as connection:
+            result = await connection.execute(text(statement))
+            return result.all() if result.returns_rows else []
+    finally:
+        await admin.dispose()
+
+
+def table_names() -> set[str]:
+    async def inspect_tables() -> set[str]:
+        admin = create_async_engine(settings.database_url, poolclass=NullPool)
+        try:
+            async with admin.connect() as connection:
+                names = await connection.run_sync(
+                    lambda sync: inspect(sync).get_table_names()
+                )
+                return set(names)
+        finally:
+            await admin.dispose()
+
+    return asyncio.run(inspect_tables())
+
+
+def drop_all_tables() -> None:
+    async def drop() -> None:
+        admin = create_async_engine(settings.database_url, poolclass=NullPool)
+        try:
+            async with admin.begin() as connection:
+                await connection.run_sync(Base.metadata.drop_all)
+                await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        finally:
+            await admin.dispose()
+
+    asyncio.run(drop())
+{% else %}
+def execute(statement: str) -> Sequence[Row[Any]]:
+    """Run one statement on a connection of its own, outside the app's pool."""
+    admin = create_engine(settings.database_url, poolclass=NullPool)
+    try:
+        with admin.begin() as connection:
+            result = connection.execute(text(statement))
+            return result.all() if result.returns_rows else []
+    finally:
+        admin.dispose()
+
+
+def table_names() -> set[str]:
+    admin = create_engine(settings.database_url, poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    finally:
+        admin.dispose()
+
+
+def drop_all_tables() -> None:
+    admin = create_engine(settings.database_url, poolclass=NullPool)
+    try:
+        with admin.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        admin.dispose()
+{% endif %}
+
+
+{% if is_async %}
+async def item_names() -> list[str]:
+    """The names stored in the items table, as another client sees them."""
+    rows = await execute_async("SELECT name FROM items ORDER BY name")
+    return [row.name for row in rows]
+{% else %}
+def item_names() -> list[str]:
+    """The names stored in the items table, as another client sees them."""
+    return [row.name for row in execute("SELECT name FROM items ORDER BY name")]
+{% endif %}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> None:
+    """An empty database migrated to head, once per test run."""
+{% if database == "sqlite" %}
+    drop_all_tables()
+{% else %}
+    try:
+        drop_all_tables()
+    except OperationalError as error:
+        where = engine.url.render_as_string(hide_password=True)
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no database server at {where} (set TEST_DATABASE_URL): {error}")
+{% endif %}
+    command.upgrade(alembic_config(), "head")
+
+
+@pytest.fixture(autouse=True)
+def empty_items() -> None:
+    execute("DELETE FROM items")
+
+
+{% if is_async %}
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def event_loop_for_the_run(anyio_backend: str) -> AsyncIterator[None]:
+    # Keeps one event loop for all tests: the pool's connections belong to it.
+    yield
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+{% else %}
+@pytest.fixture
+def client() -> TestClient:
+    # Server errors become 500 responses, as a real client would see them.
+    return TestClient(app, raise_server_exceptions=False)
+{% endif %}
+
+
+@dataclass
+class PoolWatch:
+    """What the app's pool and sessions did during one test."""
+
+    checkouts: int = 0
+    checkins: int = 0
+    connects: int = 0
+    peak: int = 0
+    open_transactions: set[SessionTransaction] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def checked_out(self) -> int:
+        return self.checkouts - self.checkins
+
+    def on_checkout(self, *_: Any) -> None:
+        with self.lock:
+            self.checkouts += 1
+            self.peak = max(self.peak, self.checked_out)
+
+    def on_checkin(self, *_: Any) -> None:
+        with self.lock:
+            self.checkins += 1
+
+    def on_connect(self, *_: Any) -> None:
+        with self.lock:
+            self.connects += 1
+
+    def on_transaction_create(
+        self, _: Session, transaction: SessionTransaction
+    ) -> None:
+        if transaction.parent is None:
+            with self.lock:
+                self.open_transactions.add(transaction)
+
+    def on_transaction_end(self, _: Session, transaction: SessionTransaction) -> None:
+        with self.lock:
+            self.open_transactions.discard(transaction)
+
+    def assert_all_returned(self) -> None:
+        assert self.checked_out == 0, f"{self.checked_out} connection(s) not returned"
+        assert not self.open_transactions, "a session was left open"
+
+
+@pytest.fixture
+def pool_watch() -> Iterator[PoolWatch]:
+    watch = PoolWatch()
+    pool_target = engine{{ ".sync_engine" if is_async }}
+    listeners: list[tuple[Any, str, Any]] = [
+        (pool_target, "checkout", watch.on_checkout),
+        (pool_target, "checkin", watch.on_checkin),
+        (pool_target, "connect", watch.on_connect),
+        (Session, "after_transaction_create", watch.on_transaction_create),
+        (Session, "after_transaction_end", watch.on_transaction_end),
+    ]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    # A leaked session returns its connection only when the garbage collector happens
+    # to run; with the collector paused, a leak stays visible until the test ends.
+    gc.disable()
+    try:
+        yield watch
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
+        gc.enable()
+        gc.collect()

@@ -1,0 +1,288 @@
+{% set package_name = cookiecutter.package_name %}
+{% set mode = cookiecutter.mode %}
+{% set transaction_policy = cookiecutter.transaction_policy %}
+{% set is_async = mode == 'async' %}
+{% set aw = "await " if is_async else "" %}
+{% set fn = "async def" if is_async else "def" %}
+{% set Client = "AsyncClient" if is_async else "TestClient" %}
+"""The guarantees about sessions and connections, checked through the pool's events."""
+
+{% if is_async %}
+import asyncio
+import inspect
+{% else %}
+import inspect
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+{% endif %}
+{% if is_async %}
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+{% else %}
+from contextlib import ExitStack
+{% endif %}
+
+import pytest
+from fastapi import FastAPI, HTTPException, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+{% if is_async %}
+from httpx import ASGITransport, AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
+
+from {{ package_name }} import health, items
+from {{ package_name }}.db import SessionDep, engine, get_session
+{% if is_async %}
+from {{ package_name }}.main import app, lifespan
+{% else %}
+from {{ package_name }}.main import app
+{% endif %}
+from {{ package_name }}.models import Item
+from {{ package_name }}.settings import settings
+from tests.conftest import PoolWatch, item_names
+
+{% if is_async %}
+pytestmark = pytest.mark.anyio
+
+{% endif %}
+HOLD_SECONDS = 0.2
+
+# Endpoints written the way application code uses the session, to see what the
+# dependency does around them.
+probe = FastAPI()
+
+
+@probe.post("/write-then-refuse")
+{{ fn }} write_then_refuse(session: SessionDep) -> None:
+    session.add(Item(name="refused"))
+    {{ aw }}session.flush()
+    raise HTTPException(status.HTTP_400_BAD_REQUEST, "refused")
+
+
+@probe.post("/write-then-crash")
+{{ fn }} write_then_crash(session: SessionDep) -> None:
+    session.add(Item(name="crashed"))
+    {{ aw }}session.flush()
+    raise RuntimeError("a bug in the endpoint")
+
+
+@probe.get("/hold")
+{{ fn }} hold_a_connection(session: SessionDep) -> str:
+    {{ aw }}session.execute(text("SELECT 1"))
+    {{ "await asyncio.sleep" if is_async else "time.sleep" }}(HOLD_SECONDS)
+    return type(session).__name__
+
+
+{% if transaction_policy == "explicit" %}
+@probe.post("/write-without-commit")
+{{ fn }} write_without_commit(session: SessionDep) -> None:
+    session.add(Item(name="uncommitted"))
+    {{ aw }}session.flush()
+{% else %}
+@probe.post("/commit-fails", status_code=status.HTTP_201_CREATED)
+{{ fn }} commit_fails(session: SessionDep) -> None:
+    # Nothing is flushed here: the duplicate name only fails at the commit,
+    # which the dependency runs after this endpoint has returned.
+    session.add(Item(name="fresh"))
+    session.add(Item(name="taken"))
+{% endif %}
+
+
+{% if is_async %}
+@pytest.fixture
+async def probe_client() -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=probe, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+{% else %}
+@pytest.fixture
+def probe_client() -> Iterator[TestClient]:
+    # One event loop for every request, as in a server, so that they share its
+    # worker threads.
+    with TestClient(probe, raise_server_exceptions=False) as client:
+        yield client
+{% endif %}
+
+
+{{ fn }} test_every_request_returns_its_connection_and_closes_its_session(
+    client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    created = {{ aw }}client.post("/items", json={"name": "one"})
+    assert created.status_code == 201
+    pool_watch.assert_all_returned()
+    item_url = f"/items/{created.json()['id']}"
+    requests = [
+        ("GET", "/items", 200),
+        ("GET", item_url, 200),
+        ("PUT", item_url, 200),
+        ("POST", "/items", 409),
+        ("GET", "/items/999999", 404),
+        ("GET", "/ready", 200),
+        ("DELETE", item_url, 204),
+    ]
+    for method, url, expected in requests:
+        response = {{ aw }}client.request(method, url, json={"name": "one"})
+        assert response.status_code == expected, (method, url)
+        pool_watch.assert_all_returned()
+    # Every request went through the app's one pool.
+    assert pool_watch.checkouts >= len(requests) + 1
+
+
+{{ fn }} test_requests_reuse_the_pooled_connections(
+    client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    assert ({{ aw }}client.get("/items")).status_code == 200
+    connects, checkouts = pool_watch.connects, pool_watch.checkouts
+
+    for _ in range(10):
+        assert ({{ aw }}client.get("/items")).status_code == 200
+
+    assert pool_watch.checkouts - checkouts == 10
+    assert pool_watch.connects == connects, "requests opened new database connections"
+
+
+{{ fn }} test_http_error_in_the_endpoint_rolls_back_and_closes(
+    probe_client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    response = {{ aw }}probe_client.post("/write-then-refuse")
+
+    assert response.status_code == 400
+    pool_watch.assert_all_returned()
+    assert {{ aw }}item_names() == []
+
+
+{{ fn }} test_crash_in_the_endpoint_rolls_back_and_closes(
+    probe_client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    response = {{ aw }}probe_client.post("/write-then-crash")
+
+    assert response.status_code == 500
+    pool_watch.assert_all_returned()
+    assert {{ aw }}item_names() == []
+
+
+{% if is_async %}
+async def test_more_concurrent_requests_than_the_pool_holds_all_succeed(
+    probe_client: AsyncClient, pool_watch: PoolWatch
+) -> None:
+    capacity = settings.pool_size + settings.max_overflow
+    requests = capacity + 10
+
+    responses = await asyncio.gather(
+        *(probe_client.get("/hold") for _ in range(requests))
+    )
+{% else %}
+def test_more_concurrent_requests_than_the_pool_holds_all_succeed(
+    probe_client: TestClient, pool_watch: PoolWatch
+) -> None:
+    capacity = settings.pool_size + settings.max_overflow
+    # More than AnyIO's 40 worker threads as well: unless the dependency limits how
+    # many requests hold a session, threads waiting for a connection starve the
+    # requests that hold one, until pool_timeout.
+    requests = 40 + capacity + 10
+
+    with ThreadPoolExecutor(max_workers=requests) as executor:
+        responses = list(
+            executor.map(lambda _: probe_client.get("/hold"), range(requests))
+        )
+{% endif %}
+
+    assert [response.status_code for response in responses] == [200] * requests
+    assert pool_watch.peak == capacity, "the requests never filled the pool"
+    pool_watch.assert_all_returned()
+
+
+{% if transaction_policy == "explicit" %}
+{{ fn }} test_nothing_is_committed_that_the_endpoint_did_not_commit(
+    probe_client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    response = {{ aw }}probe_client.post("/write-without-commit")
+
+    assert response.status_code == 200
+    pool_watch.assert_all_returned()
+    assert {{ aw }}item_names() == []
+{% else %}
+{{ fn }} test_failed_commit_is_an_error_for_the_client_and_keeps_nothing(
+    client: {{ Client }}, probe_client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    assert ({{ aw }}client.post("/items", json={"name": "taken"})).status_code == 201
+
+    response = {{ aw }}probe_client.post("/commit-fails")
+
+    assert response.status_code == 500, "a failed commit was reported as a success"
+    pool_watch.assert_all_returned()
+    assert {{ aw }}item_names() == ["taken"]
+{% endif %}
+
+
+def session_routes() -> list[APIRoute]:
+    def uses_session(dependant: Dependant) -> bool:
+        return any(
+            sub.call is get_session or uses_session(sub)
+            for sub in dependant.dependencies
+        )
+
+    return [
+        route
+        for route in [*health.router.routes, *items.router.routes]
+        if isinstance(route, APIRoute) and uses_session(route.dependant)
+    ]
+
+
+def test_session_endpoints_match_the_{{ mode }}_mode() -> None:
+    routes = session_routes()
+    assert len(routes) == 5
+    assert inspect.is{{ "asyncgen" if is_async else "generator" }}function(get_session)
+    for route in routes:
+        assert inspect.iscoroutinefunction(route.endpoint) is {{ is_async }}, route.path
+
+
+{{ fn }} test_endpoints_get_{{ "an_async" if is_async else "a_sync" }}_session(probe_client: {{ Client }}) -> None:
+    response = {{ aw }}probe_client.get("/hold")
+
+    assert response.json() == "{{ 'AsyncSession' if is_async else 'Session' }}"
+
+
+{% if is_async %}
+async def test_exhausted_pool_gives_503_with_retry_after(client: AsyncClient) -> None:
+    async with AsyncExitStack() as stack:
+        for _ in range(settings.pool_size + settings.max_overflow):
+            await stack.enter_async_context(engine.connect())
+        response = await client.get("/items")
+{% else %}
+def test_exhausted_pool_gives_503_with_retry_after(client: TestClient) -> None:
+    with ExitStack() as stack:
+        for _ in range(settings.pool_size + settings.max_overflow):
+            stack.enter_context(engine.connect())
+        response = client.get("/items")
+{% endif %}
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert ({{ aw }}client.get("/items")).status_code == 200
+
+
+def queue_pool() -> QueuePool:
+    pool = engine{{ ".sync_engine" if is_async }}.pool
+    assert isinstance(pool, QueuePool)
+    return pool
+
+
+{% if is_async %}
+async def test_shutdown_disposes_the_engine(client: AsyncClient) -> None:
+    async with lifespan(app):
+        assert (await client.get("/items")).status_code == 200
+        assert queue_pool().checkedin() >= 1
+    assert queue_pool().checkedin() == 0
+{% else %}
+def test_shutdown_disposes_the_engine() -> None:
+    with TestClient(app) as client:
+        assert client.get("/items").status_code == 200
+        assert queue_pool().checkedin() >= 1
+    assert queue_pool().checkedin() == 0
+{% endif %}
