@@ -56,13 +56,13 @@ def test_two_workers_through_pgbouncer_serve_a_load_within_its_pool(
             watch.start()
             # 40 clients at once: more than PgBouncer's server connections, and up to
             # 2 x 15 client connections from the two pools.
-            statuses = concurrent_requests(server.port, clients=40, per_client=10, write=True)
+            outcome = concurrent_requests(server.port, clients=40, per_client=10, write=True)
             watch.stop()
     finally:
         watch.stop()
         watch.close()
 
-    assert statuses == {201: 400, 200: 400}
+    assert (outcome.statuses, outcome.failures) == ({201: 400, 200: 400}, [])
     assert 0 < watch.peak <= pgbouncer.pool_size
 
 
