@@ -18,31 +18,36 @@ and prints a markdown table and the verdicts on the targets of issue 5.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from services import (
+    ConnectionWatch,
+    Served,
     Service,
     migrate,
     project_environment,
     render,
     seed,
-    server_connections,
     service_url,
     template_snapshot,
+    uvicorn_workers,
 )
 
-from tests.databases import admin_engine, created_database
+from tests.databases import created_database
+from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
+from tests.pgbouncer import POOL_SIZE as PGBOUNCER_POOL_SIZE
 from tests.pitfalls import PITFALLS
 
 BENCH = Path(__file__).resolve().parent
@@ -62,6 +67,9 @@ class Spec:
     pitfall: str | None = None  # planted into the rendered service
     raw: bool = False  # bench/raw_app.py instead of a render
     runs: tuple[tuple[str, int], ...] | None = None  # (method, concurrency); None: all
+    # None: bench/serve.py, one instrumented worker; N: plain uvicorn with N worker processes.
+    workers: int | None = None
+    proxy: str = "none"  # connection_proxy; pgbouncer: served through PgBouncer
 
     @property
     def kind(self) -> str:
@@ -73,6 +81,7 @@ class Spec:
             "database": self.database,
             "driver": self.driver,
             "transaction_policy": self.policy,
+            "connection_proxy": self.proxy,
         }
 
 
@@ -122,42 +131,27 @@ SPECS = [
         runs=HOLD_RUNS,
     ),
 ]
+# 1 against 2 worker processes, side by side: plain uvicorn for both, no instruments inside.
+WORKER_RUNS = (("GET", 100), ("POST", 100))
+SPECS += [
+    Spec(
+        f"{mode} {driver} commit_on_success, {workers} worker{'s' * (workers > 1)}{where}",
+        mode=mode,
+        driver=driver,
+        policy="commit_on_success",
+        runs=WORKER_RUNS,
+        workers=workers,
+        proxy=proxy,
+    )
+    for mode, driver, proxy, where in (
+        ("async", "asyncpg", "none", ""),
+        ("sync", "psycopg", "none", ""),
+        ("async", "asyncpg", "pgbouncer", " via PgBouncer"),
+    )
+    for workers in (1, 2)
+]
 SMOKE = Spec("async asyncpg explicit", runs=(("GET", 10),))
-
-
-class ConnectionWatch:
-    """Polls the server's connection count for one database on a thread: the peak."""
-
-    def __init__(self, database: str, name: str) -> None:
-        self.database, self.name = database, name
-        self.engine = admin_engine(database)
-        self.connection = self.engine.connect()
-        self.peak = 0
-        self.running = False
-        self.thread: threading.Thread | None = None
-
-    def count(self) -> int:
-        return server_connections(self.connection, self.database, self.name)
-
-    def start(self) -> None:
-        self.peak = self.count()
-        self.running = True
-        self.thread = threading.Thread(target=self.poll, daemon=True)
-        self.thread.start()
-
-    def poll(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, self.count())
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.running = False
-        if self.thread is not None:
-            self.thread.join()
-
-    def close(self) -> None:
-        self.connection.close()
-        self.engine.dispose()
+PER_WORKER = 5 + 10  # the template's default pool_size + max_overflow
 
 
 @dataclass
@@ -168,7 +162,7 @@ class Prepared:
     project: Path | None
     database_url: str
     db_name: str
-    runs: list[tuple[str, int]] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)  # more environment variables
 
 
 def loadgen(port: int, method: str, concurrency: int, duration: float, tag: str) -> dict[str, Any]:
@@ -195,22 +189,32 @@ def loadgen(port: int, method: str, concurrency: int, duration: float, tag: str)
 
 def measure(prepared: Prepared, method: str, concurrency: int, duration: float) -> dict[str, Any]:
     spec = prepared.spec
-    env = project_environment(prepared.project, prepared.database_url)
-    service = Service(prepared.app, env, prepared.cwd)
+    env = project_environment(prepared.project, prepared.database_url, **prepared.settings)
+    service: Served
+    if spec.workers is None:
+        service = Service(prepared.app, env, prepared.cwd)
+    else:
+        service = uvicorn_workers(prepared.app, env, prepared.cwd, spec.workers)
     watch = ConnectionWatch(spec.database, prepared.db_name)
     tag = f"{method}{concurrency}-{time.monotonic_ns()}"
+    drain: float | None = None
+    stats: dict[str, Any] = {}
     try:
         service.wait_ready()
         loadgen(service.port, "GET", 10, 1.0, f"warm-{tag}")
-        service.wait_returned(DRAIN_WAIT)
-        service.reset()
+        if isinstance(service, Service):
+            service.wait_returned(DRAIN_WAIT)
+            service.reset()
         watch.start()
         load = loadgen(service.port, method, concurrency, duration, tag)
         stopped = time.monotonic()
-        drain = service.wait_returned(DRAIN_WAIT)
+        if isinstance(service, Service):
+            drain = service.wait_returned(DRAIN_WAIT)
+            stats = service.stats()
+        else:
+            time.sleep(DRAIN_LIMIT)  # no instruments inside: let in-flight requests finish
         waited = time.monotonic() - stopped
         watch.stop()
-        stats = service.stats()
         final = watch.count()
     finally:
         watch.stop()
@@ -225,23 +229,33 @@ def measure(prepared: Prepared, method: str, concurrency: int, duration: float) 
         "driver": spec.driver,
         "policy": spec.policy,
         "pitfall": spec.pitfall,
+        "workers": spec.workers,
+        "proxy": spec.proxy,
+        "instrumented": spec.workers is None,
         **load,
         "errors": errors,
         "peak_server_connections": watch.peak,
         "final_server_connections": final,
         "drain_s": drain,
-        "checked_out_after_drain_wait": stats["checked_out"],
+        "checked_out_after_drain_wait": stats.get("checked_out"),
         "drain_wait_s": waited,
-        "hold_avg_ms": stats["hold_avg_ms"],
-        "hold_max_ms": stats["hold_max_ms"],
-        "checkouts": stats["checkouts"],
-        "new_connections": stats["connects"],
-        "max_loop_lag_ms": stats["max_loop_lag_ms"],
+        "hold_avg_ms": stats.get("hold_avg_ms"),
+        "hold_max_ms": stats.get("hold_max_ms"),
+        "checkouts": stats.get("checkouts"),
+        "new_connections": stats.get("connects"),
+        "max_loop_lag_ms": stats.get("max_loop_lag_ms"),
     }
 
 
-def prepare(spec: Spec, snapshot: Path, workdir: Path, schema_project: Path | None) -> Prepared:
-    slug = "".join(c if c.isalnum() else "_" for c in spec.name.lower())[:40].strip("_")
+def prepare(
+    spec: Spec,
+    snapshot: Path,
+    workdir: Path,
+    schema_project: Path | None,
+    pgbouncer: PgBouncer | None,
+) -> Prepared:
+    words = "".join(c if c.isalnum() else "_" for c in spec.name.lower())[:32].strip("_")
+    slug = f"{words}_{hashlib.sha1(spec.name.encode()).hexdigest()[:6]}"
     db_name = f"swbench_{slug}_{os.getpid()}"  # two runs at once do not collide
     if spec.raw:
         assert schema_project is not None, "the raw app borrows a rendered project's migrations"
@@ -251,6 +265,12 @@ def prepare(spec: Spec, snapshot: Path, workdir: Path, schema_project: Path | No
     if spec.pitfall:
         PITFALLS[spec.pitfall].plant(project, spec.mode)
     url = service_url(spec.database, spec.driver, db_name)
+    if spec.proxy == "pgbouncer":
+        assert pgbouncer is not None
+        direct = {"DIRECT_URL": url}
+        return Prepared(
+            spec, "my_service.main:app", project, project, pgbouncer.url(url), db_name, direct
+        )
     return Prepared(spec, "my_service.main:app", project, project, url, db_name)
 
 
@@ -262,7 +282,7 @@ def run_spec(prepared: Prepared, runs: list[tuple[str, int]], duration: float) -
         migrate_url = prepared.database_url
         if spec.raw:  # migrate with the borrowed project's own driver
             migrate_url = service_url("postgresql", "asyncpg", prepared.db_name)
-        migrate(prepared.project, migrate_url)
+        migrate(prepared.project, migrate_url, **prepared.settings)
         seed(spec.database, prepared.db_name, SEEDED)
         if spec.raw:
             prepared.project = None  # the raw app does not import the project
@@ -298,7 +318,9 @@ def row(result: dict[str, Any], raw: dict[tuple[str, int], float]) -> str:
     errors = f"{result['errors']} ({', '.join(parts)})" if len(parts) > 1 else str(result["errors"])
     if result.get("stuck_at_end"):
         errors += f"; {result['stuck_at_end']} stuck at the end"
-    if result["drain_s"] is None:
+    if not result.get("instrumented", True):
+        out = "-"  # plain uvicorn workers: nothing inside the process counts checkouts
+    elif result["drain_s"] is None:
         out = f"**{result['checked_out_after_drain_wait']} after {DRAIN_WAIT:.0f} s**"
     elif result["drain_s"] > DRAIN_LIMIT:
         out = f"**0 after {result['drain_s']:.1f} s**"
@@ -352,7 +374,9 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
                 f"c=500 with pool_size + max_overflow = 15: {result['errors']} errors, "
                 f"{result['server_errors']} 5xx (target 0)"
             )
-    generated = [r for r in results if r["kind"] in ("generated", "raw")]
+    generated = [
+        r for r in results if r["kind"] in ("generated", "raw") and r.get("instrumented", True)
+    ]
     late = [r for r in generated if r["drain_s"] is None or r["drain_s"] > DRAIN_LIMIT]
     slowest = max((r["drain_s"] or 0.0 for r in generated), default=0.0)
     out.append(
@@ -372,6 +396,33 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
                 f"{pitfall['hold_avg_ms']:.2f} ms when the session is released after "
                 "the response is sent"
             )
+    out += worker_verdicts(results)
+    return out
+
+
+def worker_verdicts(results: list[dict[str, Any]]) -> list[str]:
+    """2 worker processes against 1, same service and load, in the same run."""
+    out = []
+    for two in (r for r in results if r.get("workers") == 2):
+        same = ("mode", "driver", "policy", "proxy", "method", "concurrency")
+        one = next(
+            (r for r in results if r.get("workers") == 1 and all(r[k] == two[k] for k in same)),
+            None,
+        )
+        if one is None:
+            continue
+        if two["proxy"] == "pgbouncer":
+            limit, where = PGBOUNCER_POOL_SIZE, "PgBouncer's pool"
+        else:
+            limit, where = 2 * PER_WORKER, "the budget 2 x (pool_size + max_overflow)"
+        met = two["errors"] == 0 and two["peak_server_connections"] <= limit
+        out.append(
+            f"{'MET' if met else 'MISSED'}: {two['service']}, {two['method']} "
+            f"c={two['concurrency']}: {two['rps'] / one['rps']:.2f}x the req/s of 1 worker "
+            f"({two['rps']:,.0f} vs {one['rps']:,.0f}), {two['errors']} errors (1 worker: "
+            f"{one['errors']}), at most {two['peak_server_connections']} server connections "
+            f"(<= {limit}, {where})"
+        )
     return out
 
 
@@ -439,10 +490,18 @@ def main() -> None:
     started = time.monotonic()
     results: list[dict[str, Any]] = []
     print(COLUMNS, flush=True)
-    with tempfile.TemporaryDirectory(prefix="sessionwise-bench-") as tmp:
-        workdir = Path(tmp)
+    with ExitStack() as stack:
+        workdir = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="sessionwise-bench-"))
+        )
         snapshot = template_snapshot(workdir / "template")
         schema_project = render(snapshot, workdir / "schema", Spec("schema").answers())
+        pgbouncer = None
+        if any(spec.proxy == "pgbouncer" for spec in specs):
+            binary = pgbouncer_binary()
+            if binary is None:
+                sys.exit(INSTALL_HINT)
+            pgbouncer = stack.enter_context(running_pgbouncer(binary))
         for spec in specs:
             runs = [
                 (method, level)
@@ -451,7 +510,7 @@ def main() -> None:
             ]
             if not runs:
                 continue
-            prepared = prepare(spec, snapshot, workdir, schema_project)
+            prepared = prepare(spec, snapshot, workdir, schema_project, pgbouncer)
             results += run_spec(prepared, runs, duration)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

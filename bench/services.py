@@ -10,11 +10,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import copier
 from sqlalchemy import make_url, text
@@ -75,11 +76,11 @@ def project_environment(project: Path | None, database_url: str, **settings: str
     return env
 
 
-def migrate(project: Path, database_url: str) -> None:
+def migrate(project: Path, database_url: str, **settings: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
         cwd=project,
-        env=project_environment(project, database_url),
+        env=project_environment(project, database_url, **settings),
         check=True,
         capture_output=True,
         timeout=120,
@@ -105,6 +106,41 @@ def server_connections(connection: Connection, database: str, name: str) -> int:
     else:
         query = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
     return int(connection.execute(text(query), {"name": name}).scalar_one())
+
+
+class ConnectionWatch:
+    """Polls the server's connection count for one database on a thread: the peak."""
+
+    def __init__(self, database: str, name: str) -> None:
+        self.database, self.name = database, name
+        self.engine = admin_engine(database)
+        self.connection = self.engine.connect()
+        self.peak = 0
+        self.running = False
+        self.thread: threading.Thread | None = None
+
+    def count(self) -> int:
+        return server_connections(self.connection, self.database, self.name)
+
+    def start(self) -> None:
+        self.peak = self.count()
+        self.running = True
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+        self.thread.start()
+
+    def poll(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self.count())
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.running = False
+        if self.thread is not None:
+            self.thread.join()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.engine.dispose()
 
 
 def kill_connections(database: str, name: str) -> int:
@@ -163,29 +199,11 @@ def http_json(
         connection.close()
 
 
-class Service:
-    """A service under uvicorn in a subprocess (bench/serve.py), on free ports."""
+class Served:
+    """A server in a subprocess, listening on `port`, its output kept in a temporary file."""
 
-    def __init__(
-        self,
-        app: str,
-        env: dict[str, str],
-        cwd: Path,
-        handler_timeout: float | None = None,
-    ) -> None:
-        self.port = free_port()
-        self.stats_port = free_port()
-        command = [
-            sys.executable,
-            str(BENCH / "serve.py"),
-            app,
-            "--port",
-            str(self.port),
-            "--stats-port",
-            str(self.stats_port),
-        ]
-        if handler_timeout is not None:
-            command += ["--handler-timeout", str(handler_timeout)]
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, port: int) -> None:
+        self.port = port
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT
@@ -203,6 +221,54 @@ class Service:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"the service did not start within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def wait_until_logged(self, text: str, times: int, timeout: float = 60.0) -> None:
+        """Until `text` is in the output `times` times (e.g. once per worker process)."""
+        deadline = time.monotonic() + timeout
+        while self.output().count(text) < times:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{text!r} not logged {times} times:\n{self.output()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+class Service(Served):
+    """A service under uvicorn, one worker, with the instruments of bench/serve.py."""
+
+    def __init__(
+        self,
+        app: str,
+        env: dict[str, str],
+        cwd: Path,
+        handler_timeout: float | None = None,
+    ) -> None:
+        port = free_port()
+        self.stats_port = free_port()
+        command = [
+            sys.executable,
+            str(BENCH / "serve.py"),
+            app,
+            "--port",
+            str(port),
+            "--stats-port",
+            str(self.stats_port),
+        ]
+        if handler_timeout is not None:
+            command += ["--handler-timeout", str(handler_timeout)]
+        super().__init__(command, env, cwd, port)
 
     def stats(self, timeout: float = 5.0) -> dict[str, Any]:
         status, data, _ = http_json(self.stats_port, "GET", "/stats", timeout=timeout)
@@ -224,28 +290,38 @@ class Service:
                 return None
             time.sleep(0.02)
 
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+def fastapi_run(project: Path, env: dict[str, str], workers: int) -> Served:
+    """A rendered service as its README serves it: `WEB_CONCURRENCY=N fastapi run ...`."""
+    port = free_port()
+    command = [sys.executable, "-m", "fastapi", "run", "src/my_service/main.py"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    return Served(command, env | {"WEB_CONCURRENCY": str(workers)}, project, port)
+
+
+def uvicorn_workers(app: str, env: dict[str, str], cwd: Path, workers: int) -> Served:
+    """The same server as `fastapi run` (uvicorn, WEB_CONCURRENCY worker processes), without
+    the access log, whose writing would take CPU from the service under load."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    return Served(command, env | {"WEB_CONCURRENCY": str(workers)}, cwd, port)
+
+
+ServedT = TypeVar("ServedT", bound=Served)
 
 
 @contextmanager
+def running(server: ServedT) -> Iterator[ServedT]:
+    """The server once it answers /health; stopped afterwards."""
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
 def serving(
     app: str, env: dict[str, str], cwd: Path, handler_timeout: float | None = None
-) -> Iterator[Service]:
-    service = Service(app, env, cwd, handler_timeout)
-    try:
-        service.wait_ready()
-        yield service
-    finally:
-        service.stop()
+) -> AbstractContextManager[Service]:
+    return running(Service(app, env, cwd, handler_timeout))

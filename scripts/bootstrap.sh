@@ -8,12 +8,18 @@ if ! command -v uv >/dev/null 2>&1; then
     export PATH="$HOME/.local/bin:$PATH"
 fi
 
+can_apt_install() { command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; }
+apt_updated=""
+apt_install() {
+    if [ -z "$apt_updated" ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 # mysqlclient, one of the template's drivers, compiles against the MariaDB client headers.
 if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlclient 2>/dev/null; then
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    if can_apt_install; then
         echo "==> installing the MariaDB client headers and pkg-config (for mysqlclient)"
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev pkg-config >/dev/null
+        apt_install libmariadb-dev pkg-config
     else
         echo "mysqlclient needs the MySQL/MariaDB client headers: install libmariadb-dev" \
              "(Debian/Ubuntu) or mysql-client (Homebrew) and pkg-config, then run again." >&2
@@ -21,12 +27,24 @@ if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlcl
     fi
 fi
 
+# PgBouncer (transaction mode) for the services rendered with connection_proxy=pgbouncer: the
+# tests start their own on a free port. Debian installs it in /usr/sbin.
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+    if can_apt_install; then
+        echo "==> installing PgBouncer (for the connection_proxy=pgbouncer tests)"
+        apt_install pgbouncer
+    else
+        echo "PgBouncer is not installed: install the pgbouncer package (Debian/Ubuntu) to run" \
+             "the connection_proxy=pgbouncer tests; they are skipped without it (they fail" \
+             "under CI=true)." >&2
+    fi
+fi
+
 # The catalog tests run Backstage's own code (npm packages, installed by the tests themselves).
 if ! command -v npm >/dev/null 2>&1; then
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    if can_apt_install; then
         echo "==> installing Node.js and npm (for the Backstage catalog tests)"
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+        apt_install nodejs npm
     else
         echo "The Backstage catalog tests need Node.js and npm (tested with Node 20): install them" \
              "(they skip without them, and fail under CI=true)." >&2

@@ -1,5 +1,6 @@
 """Fixtures: renders of the template, and fresh databases for the rendered projects."""
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -9,7 +10,8 @@ import pytest
 from sqlalchemy import make_url
 
 from tests.databases import database_name, fresh_database
-from tests.projects import example_env
+from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
+from tests.projects import behind_pgbouncer, example_env
 from tests.template_repo import TemplateRepo
 
 Render = Callable[[dict[str, Any]], Path]
@@ -32,10 +34,28 @@ def render(copie_session: Any) -> Render:
     return render
 
 
+@pytest.fixture(scope="session")
+def pgbouncer_binary_path() -> str:
+    """Where PgBouncer is installed; the test is skipped without it, except under CI=true."""
+    binary = pgbouncer_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(pgbouncer_binary_path: str) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction mode in front of the test PostgreSQL server."""
+    with running_pgbouncer(pgbouncer_binary_path) as running:
+        yield running
+
+
 @pytest.fixture
 def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
-    """A new empty database for a rendered project's tests; None for SQLite projects,
-    whose tests make their own file."""
+    """A new empty database for a rendered project's tests (through PgBouncer for a project
+    made for it); None for SQLite projects, whose tests make their own file."""
     with ExitStack() as cleanup:
 
         def database_for(project: Path) -> str | None:
@@ -43,9 +63,13 @@ def database_for(request: pytest.FixtureRequest) -> Iterator[DatabaseFor]:
             if url.get_backend_name() == "sqlite":
                 return None
             name = database_name(request.node.nodeid)
-            return cleanup.enter_context(
+            created = cleanup.enter_context(
                 fresh_database(url.get_backend_name(), url.drivername, name)
             )
+            if behind_pgbouncer(project):
+                bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
+                return bouncer.url(created)
+            return created
 
         yield database_for
 

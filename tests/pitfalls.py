@@ -117,6 +117,17 @@ def no_pool_timeout_handler(project: Path, mode: str) -> None:
     replace_in(package(project) / "main.py", r"^@app\.exception_handler\(PoolTimeoutError\)\n", "")
 
 
+def budget_check_removed(project: Path, mode: str) -> None:
+    """The lifespan no longer checks the pools against the connection budget."""
+    replace_in(package(project) / "main.py", r"^    (await )?check_connection_budget\(\)\n", "")
+
+
+def pgbouncer_settings_removed(project: Path, mode: str) -> None:
+    """Behind PgBouncer, the driver keeps its defaults: it prepares statements on the server."""
+    settings = r"^    # PgBouncer's transaction mode.*?connect_args=.*?\n\)"
+    replace_in(package(project) / "db.py", settings, ")")
+
+
 @dataclass(frozen=True)
 class Pitfall:
     plant: Callable[[Path, str], None]
@@ -125,6 +136,11 @@ class Pitfall:
     # Which rendered projects it applies to.
     modes: tuple[str, ...] = ("sync", "async")
     databases: tuple[str, ...] = ("sqlite",)
+    policies: tuple[str, ...] = ("explicit", "commit_on_success")
+    proxy: str = "none"
+    drivers: tuple[str, ...] | None = None  # None: one driver per database and mode
+    # What the failing tests' output must show: the error users see.
+    shows: str | None = None
 
 
 PITFALLS = {
@@ -189,5 +205,26 @@ PITFALLS = {
     "no-503-on-pool-timeout": Pitfall(
         no_pool_timeout_handler,
         frozenset({"test_exhausted_pool_gives_503_with_retry_after"}),
+    ),
+    "no-connection-budget-check": Pitfall(
+        budget_check_removed,
+        frozenset(
+            {
+                "test_pools_over_the_budget_log_one_warning_with_the_numbers",
+                "test_pools_over_what_the_server_has_free_log_a_warning",
+                "test_over_the_budget_the_service_refuses_to_start_when_told_to",
+            }
+        ),
+        databases=("postgresql", "mysql"),
+        policies=("commit_on_success",),  # the check does not depend on the policy
+    ),
+    "driver-defaults-behind-pgbouncer": Pitfall(
+        pgbouncer_settings_removed,
+        frozenset({"test_the_next_transaction_may_run_on_another_server_connection"}),
+        databases=("postgresql",),
+        proxy="pgbouncer",
+        # psycopg2 never prepares statements on the server: nothing to remove.
+        drivers=("psycopg", "asyncpg"),
+        shows=r'prepared statement "\w+" (does not exist|already exists)',
     ),
 }

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from tests.pgbouncer import server_url_behind
+
 # Variables of the developer's own shell that would change what the project under test does.
 PROJECT_VARIABLES = [
     "DATABASE_URL",
@@ -20,6 +22,11 @@ PROJECT_VARIABLES = [
     "POOL_TIMEOUT",
     "POOL_RECYCLE",
     "POOL_PRE_PING",
+    "WEB_CONCURRENCY",
+    "CONNECTION_BUDGET",
+    "REFUSE_OVER_BUDGET",
+    "DIRECT_URL",
+    "TEST_DIRECT_URL",
     "PYTEST_ADDOPTS",
 ]
 
@@ -34,6 +41,9 @@ def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
     env["PYTHONPATH"] = str(project / "src")
     if test_database_url:
         env["TEST_DATABASE_URL"] = test_database_url
+        if behind_pgbouncer(project):
+            # Migrations go to the server PgBouncer stands in front of.
+            env["TEST_DIRECT_URL"] = server_url_behind(test_database_url)
     return env
 
 
@@ -100,6 +110,11 @@ def tree(root: Path) -> dict[str, tuple[bytes, int]]:
 def rendered_answers(project: Path) -> dict[str, Any]:
     answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
     return answers
+
+
+def behind_pgbouncer(project: Path) -> bool:
+    """A project rendered with connection_proxy=pgbouncer: it migrates through DIRECT_URL."""
+    return "DIRECT_URL" in example_env(project)
 
 
 def example_env(project: Path) -> dict[str, str]:

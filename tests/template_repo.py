@@ -4,9 +4,11 @@
 into a new repository, tags that as the first version, changes files, and tags again.
 """
 
+import io
 import shutil
 import subprocess
 import sys
+import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +41,8 @@ def init_repository(directory: Path, message: str) -> None:
 
 
 def copy_template_files(path: Path, files: Sequence[str] = TEMPLATE_FILES) -> None:
-    """The working tree's template files (what copier reads) in a new folder `path`."""
-    path.mkdir(parents=True)
+    """The working tree's template files (what copier reads) in folder `path`."""
+    path.mkdir(parents=True, exist_ok=True)
     for name in files:
         source = ROOT / name
         if source.is_dir():
@@ -70,6 +72,36 @@ class TemplateRepo:
         init_repository(path, f"Template {tag}")
         git(path, "tag", tag)
         return cls(path)
+
+    @classmethod
+    def from_commit(cls, path: Path, commit: str, tag: str) -> "TemplateRepo":
+        """The template as it was at `commit` of this repository (which needs its history)."""
+        path.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, *TEMPLATE_FILES],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        assert archive.returncode == 0, (
+            f"commit {commit} is not in this clone ({archive.stderr.decode().strip()}):"
+            " fetch the history (git fetch --unshallow)"
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(path, filter="data")
+        init_repository(path, f"Template {tag}")
+        git(path, "tag", tag)
+        return cls(path)
+
+    def take_working_tree(self) -> None:
+        """Replace the template's files with the working tree's (then `release` them)."""
+        for name in TEMPLATE_FILES:
+            target = self.path / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        copy_template_files(self.path)
 
     def file(self, relative: str) -> Path:
         return self.path / relative

@@ -58,6 +58,7 @@ def test_answers_file_keeps_questions_not_derived_values(tmp_path: Path) -> None
         "mode",
         "database",
         "driver",
+        "connection_proxy",
         "transaction_policy",
         "pool_size",
         "max_overflow",
@@ -96,6 +97,16 @@ def test_answers_file_keeps_questions_not_derived_values(tmp_path: Path) -> None
             ["mode=sync", "database=mysql", "driver=aiomysql"],
             "choose pymysql or mysqlclient",
         ),
+        (
+            ["database=mysql", "driver=pymysql", "connection_proxy=pgbouncer"],
+            "Invalid choice for 'connection_proxy': PgBouncer pools PostgreSQL connections"
+            " only; with database=mysql choose none",
+        ),
+        (
+            ["connection_proxy=pgbouncer"],
+            "PgBouncer pools PostgreSQL connections only; with database=sqlite choose none",
+        ),
+        (["connection_proxy=pgpool"], "Invalid choice for 'connection_proxy'"),
     ],
 )
 def test_bad_answer_fails_with_what_to_fix_and_writes_nothing(

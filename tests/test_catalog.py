@@ -82,7 +82,9 @@ def test_choices_defaults_and_rules_mirror_copier_yml() -> None:
     assert fields["pool_recycle"]["not"] == {"const": 0}  # -1, or 1 to 86400
     assert "default" not in fields["package_name"]  # copier derives it from the slug
     assert "enum" not in fields["driver"]  # offered per database and mode (test_catalog_form)
-    assert len(form["dependencies"]["database"]["allOf"]) == 6
+    assert "enum" not in fields["connection_proxy"]  # offered per database
+    # The drivers for 3 databases x 2 modes, then the proxies for 3 databases.
+    assert len(form["dependencies"]["database"]["allOf"]) == 6 + 3
 
 
 def test_catalog_info_is_rendered_only_for_an_owner(tmp_path: Path) -> None:

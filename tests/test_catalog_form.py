@@ -14,7 +14,7 @@ from copier import run_copy
 from jsonschema import Draft7Validator
 
 from sessionwise.catalog import DEFAULT_OWNER, DEFAULT_SOURCE, backstage_template
-from sessionwise.questions import fitting_drivers, question
+from sessionwise.questions import fitting_drivers, offered_proxies, question
 from tests.answer_matrix import MODE_DATABASE_DRIVER
 from tests.backstage_node import node_json
 from tests.template_repo import copy_template_files
@@ -34,8 +34,11 @@ def form_defaults() -> dict[str, Any]:
         for name, field in page["properties"].items()
         if "default" in field
     }
-    driver = fitting_drivers(defaults["database"], defaults["mode"])[0]  # its page's default
-    return defaults | {"project_slug": "my-service", "package_name": "my_service", "driver": driver}
+    # The defaults the form's page gives with the database and mode chosen.
+    driver = fitting_drivers(defaults["database"], defaults["mode"])[0]
+    proxy = offered_proxies(defaults["database"])[0]
+    derived = {"project_slug": "my-service", "package_name": "my_service"}
+    return defaults | derived | {"driver": driver, "connection_proxy": proxy}
 
 
 def answers(**changes: Any) -> dict[str, Any]:
@@ -79,6 +82,19 @@ DRIVER_CASES = [
     for database in DATABASES
     for mode in MODES
     for driver in DRIVERS
+]
+PROXY_CASES = [
+    pytest.param(
+        answers(
+            database=database,
+            driver=fitting_drivers(database, "sync")[0],
+            connection_proxy=proxy,
+        ),
+        proxy == "none" or database == "postgresql",
+        id=f"{database}-{proxy}",
+    )
+    for database in DATABASES
+    for proxy in question("connection_proxy").values
 ]
 VALUE_CASES = [
     pytest.param(answers(**{name: value}), valid, id=f"{name}={value!r}")
@@ -125,7 +141,7 @@ VALUE_CASES = [
         ("pool_pre_ping", False, True),
     ]
 ]
-CASES = DRIVER_CASES + VALUE_CASES
+CASES = DRIVER_CASES + PROXY_CASES + VALUE_CASES
 
 
 def test_every_page_is_a_json_schema() -> None:
@@ -177,3 +193,21 @@ def test_backstage_form_offers_exactly_the_drivers_that_fit() -> None:
         assert fields["driver"]["default"] == offered[0]
         matrix = [driver for m, d, driver in MODE_DATABASE_DRIVER if (d, m) == (database, mode)]
         assert sorted(offered) == sorted(matrix)
+
+
+def test_backstage_form_offers_pgbouncer_only_with_postgresql() -> None:
+    page = next(i for i, page in enumerate(PAGES) if "connection_proxy" in page["properties"])
+    request = {
+        "pages": PAGES,
+        "cases": [],
+        "shown": [{"page": page, "values": {"database": d, "mode": "sync"}} for d in DATABASES],
+    }
+
+    shown = node_json("check_form.js", "validators", request)["shown"]
+
+    offered = {
+        database: fields["connection_proxy"]["enum"]
+        for database, fields in zip(DATABASES, shown, strict=True)
+    }
+    assert offered == {"sqlite": ["none"], "postgresql": ["none", "pgbouncer"], "mysql": ["none"]}
+    assert all(fields["connection_proxy"]["default"] == "none" for fields in shown)

@@ -184,6 +184,7 @@ BAD_ANSWERS = [
     {"mode": "async", "database": "postgresql", "driver": "psycopg2"},
     {"database": "sqlite", "driver": "asyncpg"},
     {"mode": "sync", "database": "mysql", "driver": "aiomysql"},
+    {"database": "mysql", "driver": "pymysql", "connection_proxy": "pgbouncer"},
 ]
 
 

@@ -133,11 +133,13 @@ KEYSTROKES = [
     ("mode: ", DOWN + ENTER),  # async
     ("database: ", DOWN + ENTER),  # postgresql
     ("driver: ", DOWN + ENTER),  # only the async PostgreSQL drivers: asyncpg, psycopg
+    ("connection_proxy: ", ENTER),  # none (PgBouncer is offered with PostgreSQL)
     ("transaction_policy: ", DOWN + ENTER),  # commit_on_success
     ("Size the pool from your expected load", "y"),
     ("Peak requests per second", "100" + ENTER),
     ("Milliseconds each request holds", ENTER),  # 200
-    ("Uvicorn workers", ENTER),  # 1
+    ("Worker processes per instance", ENTER),  # 1
+    ("max_connections", ENTER),  # 100
     ("pool_size: ", ENTER),  # suggested: 20
     ("max_overflow: ", ENTER),
     ("pool_timeout: ", ENTER),

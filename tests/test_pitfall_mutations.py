@@ -4,6 +4,7 @@ A generated test that cannot fail would be a defect, so every pitfall names the 
 that must catch it.
 """
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,22 +12,30 @@ from typing import Any
 import pytest
 
 from sessionwise.lint import check_paths
-from tests.answer_matrix import MODE_DATABASE_DRIVER, POLICIES, answers
+from tests.answer_matrix import MATRIX_ANSWERS, MODE_DATABASE_DRIVER, POLICIES, answers, combo_id
 from tests.conftest import DatabaseFor, Render
-from tests.pitfalls import PITFALLS
+from tests.pitfalls import PITFALLS, Pitfall
 from tests.projects import run_project_tests
 
-CASES = [
-    pytest.param(
-        name, answers(mode, database, driver, policy), id=f"{name}-{mode}-{driver}-{policy}"
+# One driver per database and mode keeps the suite short; the matrix covers the rest.
+ONE_DRIVER_EACH = ("pysqlite", "aiosqlite", "psycopg", "asyncpg", "pymysql", "asyncmy")
+
+
+def applies(pitfall: Pitfall, answers: dict[str, str]) -> bool:
+    return (
+        answers["mode"] in pitfall.modes
+        and answers["database"] in pitfall.databases
+        and answers["transaction_policy"] in pitfall.policies
+        and answers["connection_proxy"] == pitfall.proxy
+        and answers["driver"] in (pitfall.drivers or ONE_DRIVER_EACH)
     )
+
+
+CASES = [
+    pytest.param(name, answers, id=f"{name}-{combo_id(answers)}")
     for name, pitfall in PITFALLS.items()
-    for mode, database, driver in MODE_DATABASE_DRIVER
-    for policy in POLICIES
-    if mode in pitfall.modes
-    and database in pitfall.databases
-    # One driver per database and mode keeps the suite short; the matrix covers the rest.
-    and driver in {"pysqlite", "aiosqlite", "psycopg", "asyncpg", "pymysql", "asyncmy"}
+    for answers in MATRIX_ANSWERS
+    if applies(pitfall, answers)
 ]
 
 
@@ -51,6 +60,8 @@ def test_generated_tests_catch_the_planted_pitfall(
     }
     assert expected, f"none of {sorted(PITFALLS[pitfall].caught_by)} ran:\n{run.output}"
     assert expected <= run.failed, run.output
+    shows = PITFALLS[pitfall].shows
+    assert shows is None or re.search(shows, run.output), run.output
 
 
 # What `sessionwise check` reports for each planted pitfall it can see in code.

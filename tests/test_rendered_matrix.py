@@ -74,12 +74,10 @@ def template_residue(path: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("answers", ANSWER_MATRIX)
-def test_rendered_files_have_no_template_residue(render: Render, answers: dict[str, Any]) -> None:
-    project = render(answers)
+def rendered_text_files(project: Path) -> list[Path]:
     # Alembic's own Mako template keeps its ${...} placeholders on purpose; tools that
     # ran in this shared render leave caches, which the template did not write.
-    checked = [
+    return [
         path
         for path in project.rglob("*")
         if path.is_file()
@@ -88,9 +86,54 @@ def test_rendered_files_have_no_template_residue(render: Render, answers: dict[s
         and not any(part.endswith("cache") or part == "__pycache__" for part in path.parts)
     ]
 
-    residue = {str(p.relative_to(project)): template_residue(p) for p in checked}
+
+@pytest.mark.parametrize("answers", ANSWER_MATRIX)
+def test_rendered_files_have_no_template_residue(render: Render, answers: dict[str, Any]) -> None:
+    project = render(answers)
+
+    residue = {
+        str(p.relative_to(project)): template_residue(p) for p in rendered_text_files(project)
+    }
 
     assert {name: found for name, found in residue.items() if found} == {}
+
+
+# What each PostgreSQL driver is told behind PgBouncer's transaction mode.
+PGBOUNCER_DRIVER_SETTINGS = {
+    "asyncpg": [
+        '"statement_cache_size": 0,',
+        '"prepared_statement_cache_size": 0,',
+        '"prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",',
+    ],
+    "psycopg": ['connect_args={"prepare_threshold": None},'],
+    "psycopg2": [],  # it never prepares statements on the server
+}
+
+
+@pytest.mark.parametrize("answers", ANSWER_MATRIX)
+def test_pgbouncer_is_in_the_project_only_when_chosen(
+    render: Render, answers: dict[str, Any]
+) -> None:
+    project = render(answers)
+    db = (project / "src" / "my_service" / "db.py").read_text()
+
+    mentions = sorted(
+        str(path.relative_to(project))
+        for path in rendered_text_files(project)
+        if "pgbouncer" in path.read_text().lower()
+    )
+
+    if answers["connection_proxy"] == "none":
+        assert mentions == []
+        assert "connect_args" not in db
+    else:
+        assert "tests/test_pgbouncer.py" in mentions
+        for setting in PGBOUNCER_DRIVER_SETTINGS[answers["driver"]]:
+            assert setting in db
+        assert (" connect_args=" in db) is bool(PGBOUNCER_DRIVER_SETTINGS[answers["driver"]])
+        direct = example_env(project)["DIRECT_URL"]
+        assert ":5432/" in direct
+        assert ":6432/" in example_env(project)["DATABASE_URL"]
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)

@@ -5,6 +5,9 @@ v0.1.0, renders a service from it and commits it as a user would, then changes t
 tags v0.2.0 and updates the service.
 """
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,8 @@ from typer.testing import CliRunner
 
 from sessionwise.cli import app
 from sessionwise.update import UpdateError, check_updatable, update_project
-from tests.projects import rendered_answers, run_project_tests, tree
+from tests.conftest import DatabaseFor
+from tests.projects import project_env, rendered_answers, run_project_tests, tree
 from tests.template_repo import (
     TemplateRepo,
     commit_all,
@@ -379,7 +383,8 @@ def test_a_migration_needs_trust_and_sessionwise_update_says_so(
     assert ".copier-answers.yml" in trusted.output
 
 
-@pytest.mark.parametrize(
+# The defaults, and a service that differs from them in every answer that changes the code.
+SERVICES = pytest.mark.parametrize(
     "answers",
     [
         {},
@@ -393,6 +398,9 @@ def test_a_migration_needs_trust_and_sessionwise_update_says_so(
     ],
     ids=["defaults", "async-postgresql-commit"],
 )
+
+
+@SERVICES
 def test_rendering_twice_gives_byte_identical_trees(
     template: TemplateRepo, tmp_path: Path, answers: dict[str, str]
 ) -> None:
@@ -404,3 +412,75 @@ def test_rendering_twice_gives_byte_identical_trees(
     first, second = tree(tmp_path / "first"), tree(tmp_path / "second")
     assert len(first) > 20
     assert first == second
+
+
+# The template before connection_proxy, the connection budget and /ready's pool state: what
+# services made with sessionwise 0.1 were rendered from.
+BEFORE_CONNECTION_BUDGET = "f2ad370804520a3be0745e12690dadc8d6e22487"
+# The settings and the engine a service runs with, as its own code sees them.
+ENGINE_SETTINGS = """
+import json
+from my_service.db import engine
+from my_service.settings import settings
+pool = engine.pool
+print(json.dumps({
+    "settings": settings.model_dump(),
+    "engine": [str(engine.url), type(pool).__name__, pool.size(), pool._max_overflow,
+               pool._timeout, pool._recycle, pool._pre_ping],
+}))
+"""
+
+
+def engine_settings(project: Path) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-c", ENGINE_SETTINGS],
+        cwd=project,
+        env=project_env(project, None),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(completed.stdout)
+    return found
+
+
+@SERVICES
+def test_update_from_before_connection_proxy_keeps_the_service_as_it_was(
+    tmp_path: Path, database_for: DatabaseFor, answers: dict[str, Any]
+) -> None:
+    template = TemplateRepo.from_commit(
+        tmp_path / "template", BEFORE_CONNECTION_BUDGET, tag="v0.1.0"
+    )
+    project = render_service(template, tmp_path / "service", answers)
+    answers_before, engine_before = rendered_answers(project), engine_settings(project)
+    template.take_working_tree()
+    template.release("v0.2.0")
+
+    # No --trust: the new question needs no answer migration.
+    result = copier("update", "--defaults", "--vcs-ref=v0.2.0", cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    assert files_with_conflict_markers(project) == []
+    assert unmerged(project) == []
+    answers_after = rendered_answers(project)
+    assert answers_after.pop("connection_proxy") == "none"
+    assert answers_after.pop("_commit") == "v0.2.0"
+    assert answers_before.pop("_commit") == "v0.1.0"
+    assert answers_after == answers_before
+    engine_after = engine_settings(project)
+    assert engine_after["engine"] == engine_before["engine"]
+    new_settings = engine_after["settings"]
+    for name, value in engine_before["settings"].items():
+        assert new_settings.pop(name) == value, name
+    # What is new is off, or says one process: a warning at most, never a refusal.
+    server = answers.get("database", "sqlite") != "sqlite"
+    assert new_settings == (
+        {"web_concurrency": 1, "connection_budget": None, "refuse_over_budget": False}
+        if server
+        else {}
+    )
+    assert "connect_args" not in (project / "src/my_service/db.py").read_text()
+    commit_all(project, "Update to v0.2.0")
+    run = run_project_tests(project, database_for(project))
+    assert run.returncode == 0, run.output
+    assert "test_health_and_readiness" in run.passed

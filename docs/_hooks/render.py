@@ -33,6 +33,18 @@ RENDERS: dict[str, dict[str, str]] = {
         "driver": "asyncpg",
         "transaction_policy": "commit_on_success",
     },
+    "async-postgresql-pgbouncer": {
+        "mode": "async",
+        "database": "postgresql",
+        "driver": "asyncpg",
+        "transaction_policy": "commit_on_success",
+        "connection_proxy": "pgbouncer",
+    },
+    "sync-postgresql-pgbouncer": {
+        "database": "postgresql",
+        "driver": "psycopg",
+        "connection_proxy": "pgbouncer",
+    },
 }
 _made: list[Path] = []
 

@@ -13,13 +13,25 @@ stdin that never closes. The pages do not depend on the action that renders the 
 from typing import Any
 
 from sessionwise.answer_rules import rule_schema
-from sessionwise.questions import Question, fitting_drivers, question, questions
+from sessionwise.questions import (
+    Question,
+    fitting_drivers,
+    offered_proxies,
+    question,
+    questions,
+)
 
 Schema = dict[str, Any]
 JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean", "float": "number"}
 PAGES = {
     "Service": ["project_name", "project_slug", "package_name", "description", "catalog_owner"],
-    "Database and sessions": ["mode", "database", "driver", "transaction_policy"],
+    "Database and sessions": [
+        "mode",
+        "database",
+        "driver",
+        "connection_proxy",
+        "transaction_policy",
+    ],
     "Connection pool": [
         "pool_size",
         "max_overflow",
@@ -31,6 +43,8 @@ PAGES = {
 # The question whose choices depend on others, through copier.yml's `fitting_drivers` rule.
 DEPENDENT = "driver"
 DEPENDS_ON = ("database", "mode")
+# The connection proxies offered depend on the database (PgBouncer: PostgreSQL only).
+PROXY = "connection_proxy"
 
 
 def field(question: Question) -> Schema:
@@ -40,7 +54,7 @@ def field(question: Question) -> Schema:
         "description": " ".join(question.help.split()),
         "type": JSON_TYPES[question.type],
     }
-    if question.name == DEPENDENT:
+    if question.name in (DEPENDENT, PROXY):
         return schema  # its choices and default come with the answers it depends on
     if question.choices:
         schema["enum"] = question.values
@@ -93,6 +107,29 @@ def dependent_choices() -> Schema:
     return {database.name: {"allOf": branches}}
 
 
+def proxy_choices() -> list[Schema]:
+    """For each database, the connection proxies copier accepts (the first is the default)."""
+    labels = {value: label for label, value in question(PROXY).choices.items()}
+    branches = []
+    for database in question("database").values:
+        proxies = offered_proxies(database)
+        branches.append(
+            {
+                "if": {"properties": {"database": {"const": database}}},
+                "then": {
+                    "properties": {
+                        PROXY: {
+                            "enum": proxies,
+                            "enumNames": [labels[proxy] for proxy in proxies],
+                            "default": proxies[0],
+                        }
+                    }
+                },
+            }
+        )
+    return branches
+
+
 def page(title: str | None, names: list[str]) -> Schema:
     """One form page (a JSON schema) asking `names`, all required."""
     by_name = {q.name: q for q in questions()}
@@ -104,6 +141,11 @@ def page(title: str | None, names: list[str]) -> Schema:
         if missing:
             raise ValueError(f"{DEPENDENT} must be on the page of {', '.join(missing)}")
         schema["dependencies"] = dependent_choices()
+    if PROXY in names:
+        if "database" not in names:
+            raise ValueError(f"{PROXY} must be on the page of database")
+        schema.setdefault("dependencies", {"database": {"allOf": []}})
+        schema["dependencies"]["database"]["allOf"] += proxy_choices()
     return schema
 
 

@@ -5,8 +5,8 @@ from typing import Any
 import questionary
 import typer
 
-from sessionwise.pool_sizing import advise
-from sessionwise.questions import Question, fitting_drivers, questions
+from sessionwise.pool_sizing import PGBOUNCER_MAX_CLIENT_CONN, TYPICAL_MAX_CONNECTIONS, advise
+from sessionwise.questions import Question, fitting_drivers, offered_proxies, questions
 
 
 def whole_number(text: str) -> bool | str:
@@ -37,8 +37,13 @@ def ask_one(question: Question, answers: dict[str, Any], default: Any) -> Any:
     return questionary.text(message, default="" if default is None else str(default)).unsafe_ask()
 
 
+def ask_whole_number(message: str, default: int) -> int:
+    return int(questionary.text(message, default=str(default), validate=whole_number).unsafe_ask())
+
+
 def size_the_pool(answers: dict[str, Any], defaults: dict[str, Any]) -> None:
-    """Offer pool settings from the expected load (Little's law), and warn where it exceeds."""
+    """Offer pool settings from the expected load (Little's law), within what the database
+    (or PgBouncer) accepts from all the worker processes, and warn where the load exceeds."""
     if (
         answers["database"] == "sqlite"
         or not questionary.confirm(
@@ -56,13 +61,24 @@ def size_the_pool(answers: dict[str, Any], defaults: dict[str, Any]) -> None:
             validate=positive_number,
         ).unsafe_ask()
     )
-    workers = int(
-        questionary.text("Uvicorn workers:", default="1", validate=whole_number).unsafe_ask()
-    )
-    advice = advise(rate, hold, workers=workers, database=answers["database"])
+    workers = ask_whole_number("Worker processes per instance (WEB_CONCURRENCY):", 1)
+    if answers.get("connection_proxy") == "pgbouncer":
+        limit_question = "PgBouncer's max_client_conn (client connections it accepts):"
+        limit_default = PGBOUNCER_MAX_CLIENT_CONN
+    else:
+        limit_question = "The database server's max_connections:"
+        limit_default = TYPICAL_MAX_CONNECTIONS[answers["database"]]
+    max_connections = ask_whole_number(limit_question, limit_default)
+    try:
+        advice = advise(rate, hold, workers=workers, max_connections=max_connections)
+    except ValueError as error:
+        typer.secho(f"! {error}; keeping the default pool settings.", fg="yellow")
+        return
     typer.echo(
         f"About {advice.needed} connections busy per worker: suggesting pool_size="
-        f"{advice.pool_size}, max_overflow={advice.max_overflow}."
+        f"{advice.pool_size}, max_overflow={advice.max_overflow}. Serve it with "
+        f"WEB_CONCURRENCY={workers}; CONNECTION_BUDGET={advice.budget} makes each worker "
+        "check at start that the pools fit."
     )
     for warning in advice.warnings:
         typer.secho(f"! {warning}", fg="yellow")
@@ -76,6 +92,8 @@ def ask_answers(given: dict[str, Any]) -> dict[str, Any]:
     for question in questions():
         if question.name in answers:
             continue
+        if question.name == "connection_proxy" and len(offered_proxies(answers["database"])) < 2:
+            continue  # nothing to choose (PgBouncer is for PostgreSQL): copier's default
         if question.name == "pool_size":
             size_the_pool(answers, defaults)
         default = defaults.get(question.name, question.default)

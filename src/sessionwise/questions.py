@@ -66,3 +66,14 @@ def fitting_drivers(database: str, mode: str) -> list[str]:
         jinja2.Environment().from_string(rule).render(database=database, mode=mode)
     )
     return drivers
+
+
+def offered_proxies(database: str) -> list[str]:
+    """The connection proxies copier.yml accepts for a database: the choices whose own
+    validator has nothing to say about it."""
+    offered = []
+    for choice in copier_config()["connection_proxy"]["choices"].values():
+        rule = choice.get("validator", "") if isinstance(choice, dict) else ""
+        if not jinja2.Environment().from_string(rule).render(database=database).strip():
+            offered.append(choice["value"] if isinstance(choice, dict) else choice)
+    return offered

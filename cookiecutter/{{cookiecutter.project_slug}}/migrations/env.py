@@ -2,7 +2,16 @@
 {% set database = cookiecutter.database %}
 {% set mode = cookiecutter.mode %}
 {% set is_async = mode == 'async' %}
+{% set connection_proxy = cookiecutter.connection_proxy %}
+{% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
+{% if behind_pgbouncer %}
+{% set url = "settings.direct_url" %}
+"""Alembic environment: migrates the service's database on the server itself
+(DIRECT_URL), not through PgBouncer."""
+{% else %}
+{% set url = "settings.database_url" %}
 """Alembic environment: migrates the database the service uses (DATABASE_URL)."""
+{% endif %}
 
 {% if is_async %}
 import asyncio
@@ -28,7 +37,7 @@ if config.config_file_name is not None:
 def run_migrations_offline() -> None:
     """Print the SQL (alembic upgrade --sql) instead of running it."""
     context.configure(
-        url=settings.database_url,
+        url={{ url }},
         target_metadata=Base.metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -55,9 +64,13 @@ def run_migrations(connection: Connection) -> None:
 
 async def run_migrations_online() -> None:
     # NullPool: a migration run opens one connection and keeps none.
+{% if behind_pgbouncer %}
+    migration_engine = create_async_engine({{ url }}, poolclass=pool.NullPool)
+{% else %}
     migration_engine = create_async_engine(
-        settings.database_url, poolclass=pool.NullPool
+        {{ url }}, poolclass=pool.NullPool
     )
+{% endif %}
     async with migration_engine.connect() as connection:
         await connection.run_sync(run_migrations)
     await migration_engine.dispose()
@@ -70,7 +83,7 @@ else:
 {% else %}
 def run_migrations_online() -> None:
     # NullPool: a migration run opens one connection and keeps none.
-    migration_engine = create_engine(settings.database_url, poolclass=pool.NullPool)
+    migration_engine = create_engine({{ url }}, poolclass=pool.NullPool)
     with migration_engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -8,7 +8,11 @@
     'asyncpg': 'postgresql+asyncpg', 'pymysql': 'mysql+pymysql',
     'mysqlclient': 'mysql+mysqldb', 'asyncmy': 'mysql+asyncmy',
     'aiomysql': 'mysql+aiomysql'}[driver] }}{%+ endset %}
-{% set test_database_url +%}{% if database == 'postgresql' %}{{ url_scheme }}://postgres@127.0.0.1:5432/test {%- elif database == 'mysql' %}{{ url_scheme }}://root@127.0.0.1:3306/test{% endif %}{%+ endset %}
+{% set connection_proxy = cookiecutter.connection_proxy %}
+{% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
+{% set test_database_url +%}{% if database == 'postgresql' %}{{ url_scheme }}://postgres@127.0.0.1:{{ 6432 if behind_pgbouncer else 5432 }}/test {%- elif database == 'mysql' %}{{ url_scheme }}://root@127.0.0.1:3306/test{% endif %}{%+ endset %}
+{% set test_direct_url +%}{{ url_scheme }}://postgres@127.0.0.1:5432/test{%+ endset %}
+{% set admin_url = "settings.direct_url" if behind_pgbouncer else "settings.database_url" %}
 """Fixtures: a real test database, HTTP clients, and a watcher on the app's pool."""
 
 import os
@@ -26,6 +30,13 @@ os.environ["DATABASE_URL"] = os.environ.get(
 # The tests drop and recreate the tables there: never point it at data you keep.
 os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", "{{ test_database_url }}"
+)
+{% endif %}
+{% if behind_pgbouncer %}
+# The same database on the server itself, not through PgBouncer: for the migrations and
+# for the tests' own set-up and checks.
+os.environ["DIRECT_URL"] = os.environ.get(
+    "TEST_DIRECT_URL", "{{ test_direct_url }}"
 )
 {% endif %}
 # A short wait for a free connection, so that a leak fails within seconds.
@@ -84,7 +95,7 @@ def execute(statement: str) -> Sequence[Row[Any]]:
 
 
 async def execute_async(statement: str) -> Sequence[Row[Any]]:
-    admin = create_async_engine(settings.database_url, poolclass=NullPool)
+    admin = create_async_engine({{ admin_url }}, poolclass=NullPool)
     try:
         async with admin.begin() as connection:
             result = await connection.execute(text(statement))
@@ -95,7 +106,7 @@ async def execute_async(statement: str) -> Sequence[Row[Any]]:
 
 def table_names() -> set[str]:
     async def inspect_tables() -> set[str]:
-        admin = create_async_engine(settings.database_url, poolclass=NullPool)
+        admin = create_async_engine({{ admin_url }}, poolclass=NullPool)
         try:
             async with admin.connect() as connection:
                 names = await connection.run_sync(
@@ -110,7 +121,7 @@ def table_names() -> set[str]:
 
 def drop_all_tables() -> None:
     async def drop() -> None:
-        admin = create_async_engine(settings.database_url, poolclass=NullPool)
+        admin = create_async_engine({{ admin_url }}, poolclass=NullPool)
         try:
             async with admin.begin() as connection:
                 await connection.run_sync(Base.metadata.drop_all)
@@ -122,7 +133,7 @@ def drop_all_tables() -> None:
 {% else %}
 def execute(statement: str) -> Sequence[Row[Any]]:
     """Run one statement on a connection of its own, outside the app's pool."""
-    admin = create_engine(settings.database_url, poolclass=NullPool)
+    admin = create_engine({{ admin_url }}, poolclass=NullPool)
     try:
         with admin.begin() as connection:
             result = connection.execute(text(statement))
@@ -132,7 +143,7 @@ def execute(statement: str) -> Sequence[Row[Any]]:
 
 
 def table_names() -> set[str]:
-    admin = create_engine(settings.database_url, poolclass=NullPool)
+    admin = create_engine({{ admin_url }}, poolclass=NullPool)
     try:
         with admin.connect() as connection:
             return set(inspect(connection).get_table_names())
@@ -141,7 +152,7 @@ def table_names() -> set[str]:
 
 
 def drop_all_tables() -> None:
-    admin = create_engine(settings.database_url, poolclass=NullPool)
+    admin = create_engine({{ admin_url }}, poolclass=NullPool)
     try:
         with admin.begin() as connection:
             Base.metadata.drop_all(connection)

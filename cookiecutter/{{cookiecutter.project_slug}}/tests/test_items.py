@@ -1,3 +1,4 @@
+{% set package_name = cookiecutter.package_name %}
 {% set mode = cookiecutter.mode %}
 {% set is_async = mode == 'async' %}
 {% set aw = "await " if is_async else "" %}
@@ -12,6 +13,7 @@ from httpx import AsyncClient
 from fastapi.testclient import TestClient
 {% endif %}
 
+from {{ package_name }}.settings import settings
 from tests.conftest import item_names
 {% if is_async %}
 
@@ -85,4 +87,7 @@ pytestmark = pytest.mark.anyio
     assert ({{ aw }}client.get("/health")).json() == {"status": "ok"}
     ready = {{ aw }}client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready"}
+    assert ready.json() == {
+        "status": "ready",
+        "pool": {"size": settings.pool_size, "checked_out": 0, "overflow": 0},
+    }

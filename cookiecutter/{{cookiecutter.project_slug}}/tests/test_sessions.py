@@ -267,6 +267,36 @@ def test_exhausted_pool_gives_503_with_retry_after(client: TestClient) -> None:
     assert ({{ aw }}client.get("/items")).status_code == 200
 
 
+{% if is_async %}
+async def test_ready_reports_the_connections_in_use_and_the_overflow(
+    client: AsyncClient,
+) -> None:
+    # Two connections beyond pool_size, leaving one for /ready itself.
+    held = min(settings.pool_size + 2, settings.pool_size + settings.max_overflow - 1)
+    async with AsyncExitStack() as stack:
+        for _ in range(held):
+            await stack.enter_async_context(engine.connect())
+        response = await client.get("/ready")
+{% else %}
+def test_ready_reports_the_connections_in_use_and_the_overflow(
+    client: TestClient,
+) -> None:
+    # Two connections beyond pool_size, leaving one for /ready itself.
+    held = min(settings.pool_size + 2, settings.pool_size + settings.max_overflow - 1)
+    with ExitStack() as stack:
+        for _ in range(held):
+            stack.enter_context(engine.connect())
+        response = client.get("/ready")
+{% endif %}
+
+    assert response.json()["pool"] == {
+        "size": settings.pool_size,
+        "checked_out": held,
+        # /ready's own connection is open too, back in the pool.
+        "overflow": held + 1 - settings.pool_size,
+    }
+
+
 def queue_pool() -> QueuePool:
     pool = engine{{ ".sync_engine" if is_async }}.pool
     assert isinstance(pool, QueuePool)

@@ -1,13 +1,19 @@
 {% set package_name = cookiecutter.package_name %}
+{% set driver = cookiecutter.driver %}
 {% set transaction_policy = cookiecutter.transaction_policy %}
 {% set mode = cookiecutter.mode %}
 {% set is_async = mode == 'async' %}
+{% set connection_proxy = cookiecutter.connection_proxy %}
+{% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
 {% if is_async %}
 from collections.abc import AsyncIterator
 {% else %}
 from collections.abc import Iterator
 {% endif %}
 from typing import Annotated
+{% if behind_pgbouncer and driver == "asyncpg" %}
+from uuid import uuid4
+{% endif %}
 
 from fastapi import Depends
 {% if is_async %}
@@ -20,6 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from {{ package_name }}.settings import settings
 
 # One engine, and so one connection pool, for the whole process.
+{% if behind_pgbouncer and driver == "psycopg2" %}
+# psycopg2 never prepares statements on the server: it works behind PgBouncer's
+# transaction mode as it is.
+{% endif %}
 engine = create_{{ "async_" if is_async }}engine(
     settings.database_url,
     pool_size=settings.pool_size,
@@ -27,6 +37,22 @@ engine = create_{{ "async_" if is_async }}engine(
     pool_timeout=settings.pool_timeout,
     pool_recycle=settings.pool_recycle,
     pool_pre_ping=settings.pool_pre_ping,
+{% if behind_pgbouncer and driver == "asyncpg" %}
+    # PgBouncer's transaction mode runs each transaction on whichever server connection
+    # is free: asyncpg must not reuse a prepared statement in a later transaction, nor
+    # reuse a statement name (SQLAlchemy's asyncpg docs, "Prepared Statement Name with
+    # PGBouncer").
+    connect_args={
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",
+    },
+{% elif behind_pgbouncer and driver == "psycopg" %}
+    # PgBouncer's transaction mode runs each transaction on whichever server connection
+    # is free: psycopg must not prepare statements on the server (it does for a query
+    # run 5 times on a connection, by default).
+    connect_args={"prepare_threshold": None},
+{% endif %}
 )
 {% if is_async %}
 # expire_on_commit=False: an object stays readable after a commit, so returning it needs

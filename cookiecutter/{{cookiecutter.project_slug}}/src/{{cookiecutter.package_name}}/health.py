@@ -1,13 +1,30 @@
 {% set package_name = cookiecutter.package_name %}
 {% set mode = cookiecutter.mode %}
 {% set is_async = mode == 'async' %}
+from typing import cast
+
 from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from {{ package_name }}.db import engine
 
 router = APIRouter(tags=["health"])
+
+
+class PoolState(BaseModel):
+    """This worker process's pool (each worker has its own)."""
+
+    size: int  # connections the pool keeps open (pool_size)
+    checked_out: int  # connections requests hold now
+    overflow: int  # connections open beyond size now (at most max_overflow)
+
+
+class Readiness(BaseModel):
+    status: str
+    pool: PoolState
 
 
 @router.get("/health")
@@ -17,8 +34,8 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/ready")
-{{ "async " if is_async }}def ready() -> dict[str, str]:
-    """Readiness: a pooled connection answers SELECT 1."""
+{{ "async " if is_async }}def ready() -> Readiness:
+    """Readiness: a pooled connection answers SELECT 1. Reports the pool's state."""
     try:
         {{ "async " if is_async }}with engine.connect() as connection:
             {{ "await " if is_async }}connection.execute(text("SELECT 1"))
@@ -26,4 +43,13 @@ async def health() -> dict[str, str]:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "database unavailable"
         ) from error
-    return {"status": "ready"}
+    # create_{{ "async_" if is_async }}engine gives db.py's engine a queue pool{{ " (its asyncio subclass)" if is_async }}.
+    pool = cast(QueuePool, engine.pool)
+    return Readiness(
+        status="ready",
+        pool=PoolState(
+            size=pool.size(),
+            checked_out=pool.checkedout(),
+            overflow=max(pool.overflow(), 0),
+        ),
+    )

@@ -3,6 +3,10 @@
 {% set description = cookiecutter.description %}
 {% set mode = cookiecutter.mode %}
 {% set is_async = mode == 'async' %}
+{% set connection_proxy = cookiecutter.connection_proxy %}
+{% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
+{% set database = cookiecutter.database %}
+{% set has_server = database != 'sqlite' %}
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,11 +15,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from {{ package_name }} import health, items
+{% if has_server %}
+from {{ package_name }}.budget import check_connection_budget
+{% endif %}
 from {{ package_name }}.db import engine
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+{% if has_server %}
+    {{ "await " if is_async and not behind_pgbouncer }}check_connection_budget()
+{% endif %}
     yield
     {{ "await " if is_async }}engine.dispose()
 
