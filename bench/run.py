@@ -65,6 +65,7 @@ class Spec:
     driver: str = "asyncpg"
     policy: str = "explicit"
     pitfall: str | None = None  # planted into the rendered service
+    variant: str | None = None  # a change under trial, from VARIANTS
     raw: bool = False  # bench/raw_app.py instead of a render
     runs: tuple[tuple[str, int], ...] | None = None  # (method, concurrency); None: all
     # None: bench/serve.py, one instrumented worker; N: plain uvicorn with N worker processes.
@@ -73,7 +74,9 @@ class Spec:
 
     @property
     def kind(self) -> str:
-        return "raw" if self.raw else "pitfall" if self.pitfall else "generated"
+        if self.raw:
+            return "raw"
+        return "pitfall" if self.pitfall else "variant" if self.variant else "generated"
 
     def answers(self) -> dict[str, str]:
         return {
@@ -150,7 +153,76 @@ SPECS += [
     )
     for workers in (1, 2)
 ]
+# Overload: the generated async services next to the same services without their FIFO wait
+# for a session place (what the template generated before), c=500 only.
+OVERLOAD_RUNS = (("GET", 500), ("POST", 500))
+ASYNC_SERVICES = [s for s in SPECS if s.kind == "generated" and s.mode == "async"]
+SPECS += [
+    Spec(
+        f"BEFORE: {s.name}, the pool's queue alone",
+        s.database,
+        s.mode,
+        s.driver,
+        s.policy,
+        pitfall="pool-queue-alone",
+        runs=OVERLOAD_RUNS,
+    )
+    for s in ASYNC_SERVICES
+    if s.workers is None
+]
+# pool_pre_ping against a ping only for a connection idle longer than a window (HikariCP's
+# aliveBypassWindowMs), two runs each, interleaved.
+PRE_PING_RUNS = (("GET", 100), ("POST", 100))
+SPECS += [
+    spec
+    for run in (1, 2)
+    for spec in (
+        Spec(f"async asyncpg explicit, pool_pre_ping, run {run}", runs=PRE_PING_RUNS),
+        Spec(
+            f"async asyncpg explicit, ping if idle > 500 ms, run {run}",
+            variant="ping-if-idle",
+            runs=PRE_PING_RUNS,
+        ),
+    )
+]
 SMOKE = Spec("async asyncpg explicit", runs=(("GET", 10),))
+
+PING_IF_IDLE = """
+
+# Under trial (bench/run.py): pool_pre_ping off; a connection is pinged at checkout only
+# when it sat in the pool for more than IDLE_WINDOW seconds.
+import time  # noqa: E402
+
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.exc import DisconnectionError  # noqa: E402
+
+IDLE_WINDOW = 0.5
+
+
+@event.listens_for(engine.sync_engine, "checkin")
+def remember_idle_since(dbapi_connection, record):
+    record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(engine.sync_engine, "checkout")
+def ping_if_idle(dbapi_connection, record, proxy):
+    idle_since = record.info.get("idle_since")
+    if idle_since is not None and time.monotonic() - idle_since > IDLE_WINDOW:
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the connection did not answer the ping") from error
+"""
+
+
+def ping_if_idle(project: Path) -> dict[str, str]:
+    """Appends the idle-window ping to db.py; returns the settings it runs with."""
+    db = project / "src" / "my_service" / "db.py"
+    db.write_text(db.read_text() + PING_IF_IDLE)
+    return {"POOL_PRE_PING": "false"}
+
+
+VARIANTS = {"ping-if-idle": ping_if_idle}
 PER_WORKER = 5 + 10  # the template's default pool_size + max_overflow
 
 
@@ -229,6 +301,7 @@ def measure(prepared: Prepared, method: str, concurrency: int, duration: float) 
         "driver": spec.driver,
         "policy": spec.policy,
         "pitfall": spec.pitfall,
+        "variant": spec.variant,
         "workers": spec.workers,
         "proxy": spec.proxy,
         "instrumented": spec.workers is None,
@@ -264,6 +337,7 @@ def prepare(
     project = render(snapshot, workdir / slug, spec.answers())
     if spec.pitfall:
         PITFALLS[spec.pitfall].plant(project, spec.mode)
+    settings = VARIANTS[spec.variant](project) if spec.variant else {}
     url = service_url(spec.database, spec.driver, db_name)
     if spec.proxy == "pgbouncer":
         assert pgbouncer is not None
@@ -271,7 +345,7 @@ def prepare(
         return Prepared(
             spec, "my_service.main:app", project, project, pgbouncer.url(url), db_name, direct
         )
-    return Prepared(spec, "my_service.main:app", project, project, url, db_name)
+    return Prepared(spec, "my_service.main:app", project, project, url, db_name, settings)
 
 
 def run_spec(prepared: Prepared, runs: list[tuple[str, int]], duration: float) -> list[dict]:
@@ -298,7 +372,7 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 COLUMNS = (
-    "| service | load | req/s | x raw | p50 ms | p99 ms | non-2xx (5xx) | errors "
+    "| service | load | req/s | x raw | p50 ms | p99 ms | p99/p50 | non-2xx (5xx) | errors "
     "| server conns peak/final | out after load | hold ms | loop lag ms |"
 )
 
@@ -329,10 +403,19 @@ def row(result: dict[str, Any], raw: dict[tuple[str, int], float]) -> str:
     return (
         f"| {result['service']} | {result['method']} c={result['concurrency']} "
         f"| {number(result['rps'])} | {number(ratio, 2)} | {number(result['p50_ms'], 1)} "
-        f"| {number(result['p99_ms'], 1)} | {result['non_2xx']} ({result['server_errors']}) "
+        f"| {number(result['p99_ms'], 1)} | {number(spread(result), 1)} "
+        f"| {result['non_2xx']} ({result['server_errors']}) "
         f"| {errors} | {result['peak_server_connections']}/{result['final_server_connections']} "
         f"| {out} | {number(result['hold_avg_ms'], 2)} | {number(result['max_loop_lag_ms'])} |"
     )
+
+
+def spread(result: dict[str, Any]) -> float | None:
+    """p99 / p50: how much longer the slowest requests wait than the typical one."""
+    if not result["p50_ms"] or result["p99_ms"] is None:
+        return None
+    ratio: float = result["p99_ms"] / result["p50_ms"]
+    return ratio
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -397,6 +480,67 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
                 "the response is sent"
             )
     out += worker_verdicts(results)
+    out += overload_verdicts(results)
+    out += pre_ping_verdicts(results)
+    return out
+
+
+FAIRNESS = 2.0  # the target: p99 <= 2 x p50 at c=500
+
+
+def overload_verdicts(results: list[dict[str, Any]]) -> list[str]:
+    """c=500: the generated async services serve every request, in turn (issue 13)."""
+    out = []
+    for result in results:
+        if (result["kind"], result["concurrency"]) != ("generated", 500):
+            continue
+        ratio = spread(result)
+        fair = ratio is not None and ratio <= FAIRNESS
+        met = result["errors"] == 0 and result["stuck_at_end"] == 0 and fair
+        before = find(
+            results,
+            f"BEFORE: {result['service']}, the pool's queue alone",
+            result["method"],
+            500,
+        )
+        than_before = (
+            f"; {result['rps'] / before['rps']:.2f}x the req/s of the pool's queue alone "
+            f"({before['rps']:,.0f} req/s, {before['errors']} errors, "
+            f"{before['stuck_at_end']} stuck, p99/p50 {number(spread(before), 1)})"
+            if before
+            else ""
+        )
+        target = "target" if result["mode"] == "async" else "measured only, sync"
+        out.append(
+            f"{'MET' if met else 'MISSED'} ({target}): {result['service']}, "
+            f"{result['method']} c=500: {result['errors']} errors, {result['stuck_at_end']} "
+            f"stuck at the end, p99/p50 {number(ratio, 2)} (<= {FAIRNESS:.0f}){than_before}"
+        )
+    return out
+
+
+def pre_ping_verdicts(results: list[dict[str, Any]]) -> list[str]:
+    """Keep the idle-window ping only if it gains 10 % req/s at c=100 over pool_pre_ping."""
+    out = []
+    for method in ("GET", "POST"):
+
+        def mean_rps(prefix: str, method: str = method) -> float | None:
+            found = [
+                r["rps"]
+                for r in results
+                if r["service"].startswith(prefix) and r["method"] == method
+            ]
+            return sum(found) / len(found) if found else None
+
+        ping = mean_rps("async asyncpg explicit, pool_pre_ping")
+        window = mean_rps("async asyncpg explicit, ping if idle")
+        if ping and window:
+            gain = window / ping - 1
+            out.append(
+                f"{'GAIN' if gain >= 0.10 else 'NO GAIN'} (keep pool_pre_ping unless >= 10 %): "
+                f"ping if idle > 500 ms, {method} c=100: {window:,.0f} vs {ping:,.0f} req/s "
+                f"with pool_pre_ping, mean of two runs each ({gain:+.1%})"
+            )
     return out
 
 

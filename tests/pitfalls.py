@@ -101,6 +101,30 @@ def no_session_limit(project: Path, mode: str) -> None:
     replace_in(package(project) / "db.py", r"max_concurrency=40, ", "")
 
 
+def conflict_at_commit_unmapped(project: Path, mode: str) -> None:
+    """The dependency commits without turning a constraint violation into a 409."""
+    replace_in(
+        package(project) / "db.py",
+        r"        try:\n            ((await )?session\.commit\(\))\n"
+        r"        except IntegrityError.*?\n(?=\n)",
+        r"        \1\n",
+    )
+
+
+def pool_queue_alone(project: Path, mode: str) -> None:
+    """Requests wait only in SQLAlchemy's asyncio pool, which lets later ones go first."""
+    replace_in(package(project) / "db.py", r"session_place\(\), ", "")
+
+
+def asyncio_semaphore(project: Path, mode: str) -> None:
+    """asyncio's Semaphore belongs to the first event loop that waits on it."""
+    replace_in(
+        package(project) / "db.py",
+        r"anyio\.Semaphore\(",
+        "__import__('asyncio').Semaphore(",
+    )
+
+
 def migration_drift(project: Path, mode: str) -> None:
     replace_in(
         package(project) / "models.py",
@@ -135,7 +159,7 @@ class Pitfall:
     caught_by: frozenset[str]
     # Which rendered projects it applies to.
     modes: tuple[str, ...] = ("sync", "async")
-    databases: tuple[str, ...] = ("sqlite",)
+    databases: tuple[str, ...] = ("sqlite", "postgresql", "mysql")
     policies: tuple[str, ...] = ("explicit", "commit_on_success")
     proxy: str = "none"
     drivers: tuple[str, ...] | None = None  # None: one driver per database and mode
@@ -185,10 +209,25 @@ PITFALLS = {
         commit_after_response,
         frozenset(
             {
-                "test_failed_commit_is_an_error_for_the_client_and_keeps_nothing",
+                "test_conflict_found_at_commit_is_409_and_keeps_nothing",
                 "test_nothing_is_committed_that_the_endpoint_did_not_commit",
             }
         ),
+    ),
+    "conflict-at-commit-unmapped": Pitfall(
+        conflict_at_commit_unmapped,
+        frozenset({"test_conflict_found_at_commit_is_409_and_keeps_nothing"}),
+        policies=("commit_on_success",),
+    ),
+    "pool-queue-alone": Pitfall(
+        pool_queue_alone,
+        frozenset({"test_requests_waiting_for_a_session_get_it_in_arrival_order"}),
+        modes=("async",),
+    ),
+    "asyncio-semaphore": Pitfall(
+        asyncio_semaphore,
+        frozenset({"test_session_places_work_in_every_event_loop"}),
+        modes=("async",),
     ),
     "no-session-limit-in-sync": Pitfall(
         no_session_limit,

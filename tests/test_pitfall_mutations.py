@@ -6,6 +6,7 @@ that must catch it.
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ from tests.answer_matrix import MATRIX_ANSWERS, MODE_DATABASE_DRIVER, POLICIES, 
 from tests.conftest import DatabaseFor, Render
 from tests.pitfalls import PITFALLS, Pitfall
 from tests.projects import run_project_tests
+
+# A planted pitfall must make the whole generated suite fail, and soon: a leaked connection
+# that holds a lock makes a suite wait as long as the server lets it (a day on MariaDB)
+# unless the suite itself gives up. Far above a passing suite's 5 to 15 s, far below a hang.
+FAILS_WITHIN_SECONDS = 120
 
 # One driver per database and mode keeps the suite short; the matrix covers the rest.
 ONE_DRIVER_EACH = ("pysqlite", "aiosqlite", "psycopg", "asyncpg", "pymysql", "asyncmy")
@@ -50,7 +56,10 @@ def test_generated_tests_catch_the_planted_pitfall(
     project = shutil.copytree(render(answers), tmp_path / "project")
     PITFALLS[pitfall].plant(project, answers["mode"])
 
-    run = run_project_tests(project, database_for(project))
+    try:
+        run = run_project_tests(project, database_for(project), timeout=FAILS_WITHIN_SECONDS)
+    except subprocess.TimeoutExpired as hung:
+        pytest.fail(f"the generated suite hung with {pitfall} planted:\n{hung.stdout}")
 
     assert run.returncode != 0, f"the generated tests passed with {pitfall} planted"
     expected = {

@@ -143,9 +143,11 @@ def test_session_code_matches_the_mode(render: Render, answers: dict[str, Any]) 
     if answers["mode"] == "async":
         assert re.search(r"^async def get_session\(\)", db, re.M)
         assert "async_sessionmaker(engine, expire_on_commit=False)" in db
+        # Requests wait for a session in arrival order, then ask the pool.
+        assert "async with session_place(), SessionLocal() as session:" in db
     else:
         assert re.search(r"^def get_session\(\)", db, re.M)
-        assert "finally:\n        session.close()" in db
+        assert "with SessionLocal() as session:" in db
     # Sync: at most as many requests hold a session as there are worker threads (AnyIO's 40).
     limit = "" if answers["mode"] == "async" else "max_concurrency=40, "
     assert f'Depends(get_session, {limit}scope="function")' in db

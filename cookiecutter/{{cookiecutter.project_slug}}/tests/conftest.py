@@ -12,6 +12,7 @@
 {% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
 {% set test_database_url +%}{% if database == 'postgresql' %}{{ url_scheme }}://postgres@127.0.0.1:{{ 6432 if behind_pgbouncer else 5432 }}/test {%- elif database == 'mysql' %}{{ url_scheme }}://root@127.0.0.1:3306/test{% endif %}{%+ endset %}
 {% set test_direct_url +%}{{ url_scheme }}://postgres@127.0.0.1:5432/test{%+ endset %}
+{% set has_server = database != 'sqlite' %}
 {% set admin_url = "settings.direct_url" if behind_pgbouncer else "settings.database_url" %}
 """Fixtures: a real test database, HTTP clients, and a watcher on the app's pool."""
 
@@ -61,20 +62,20 @@ from alembic import command
 from alembic.config import Config
 {% if is_async %}
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import Row, event, inspect, text
+from sqlalchemy import Engine, Row, event, inspect, text
 {% if database != "sqlite" %}
 from sqlalchemy.exc import OperationalError
 {% endif %}
 from sqlalchemy.ext.asyncio import create_async_engine
 {% else %}
 from fastapi.testclient import TestClient
-from sqlalchemy import Row, create_engine, event, inspect, text
+from sqlalchemy import Engine, Row, create_engine, event, inspect, text
 {% if database != "sqlite" %}
 from sqlalchemy.exc import OperationalError
 {% endif %}
 {% endif %}
 from sqlalchemy.orm import Session, SessionTransaction
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from {{ package_name }}.db import engine
 from {{ package_name }}.main import app
@@ -82,6 +83,26 @@ from {{ package_name }}.models import Base
 from {{ package_name }}.settings import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A connection left open can hold locks: a test waits for one briefly, then fails, where it
+# would otherwise wait as long as the database lets it (a day for MariaDB's metadata locks).
+{% if database == "postgresql" %}
+LOCK_TIMEOUT = "SET lock_timeout = '5s'"
+{% elif database == "mysql" %}
+LOCK_TIMEOUT = "SET SESSION lock_wait_timeout = 5, innodb_lock_wait_timeout = 5"
+{% else %}
+# SQLite cannot end another connection: every later test would wait this long for it.
+LOCK_TIMEOUT = "PRAGMA busy_timeout = 1000"
+{% endif %}
+
+
+@event.listens_for(Engine, "connect")
+def wait_for_locks_briefly(dbapi_connection: Any, _: Any) -> None:
+    """On every connection of this test run: the app's, the migrations', the tests'."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(LOCK_TIMEOUT)
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def alembic_config() -> Config:
@@ -194,6 +215,45 @@ def database() -> None:
 @pytest.fixture(autouse=True)
 def empty_items() -> None:
     execute("DELETE FROM items")
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test after which a connection of the app's pool is still in use."""
+    yield
+    pool = engine.pool
+    assert isinstance(pool, QueuePool)
+    left_open = pool.checkedout()
+    if left_open:
+{% if has_server %}
+        # Its locks would make every later test wait: end it, and start a new pool.
+        end_the_apps_connections()
+{% endif %}
+        engine{{ ".sync_engine" if is_async }}.dispose(close=False)
+        pytest.fail(
+            f"{request.node.name} left {left_open} connection(s) of the app's pool"
+            " checked out: a session that was never closed",
+            pytrace=False,
+        )
+{% if has_server %}
+
+
+def end_the_apps_connections() -> None:
+    """Ends, on the server, every other connection to the test database."""
+{% if database == "postgresql" %}
+    execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+{% else %}
+    others = execute(
+        "SELECT id FROM information_schema.processlist"
+        " WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+    )
+    for other in others:
+        execute(f"KILL {other.id}")
+{% endif %}
+{% endif %}
 
 
 {% if is_async %}

@@ -10,6 +10,7 @@
 {% if is_async %}
 import asyncio
 import inspect
+import itertools
 {% else %}
 import inspect
 import time
@@ -32,11 +33,21 @@ from httpx import ASGITransport, AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
+{% if transaction_policy == "commit_on_success" %}
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+{% else %}
 from sqlalchemy import text
+{% endif %}
 from sqlalchemy.pool import QueuePool
 
 from {{ package_name }} import health, items
+{% if is_async %}
+from {{ package_name }}.db import SessionDep, engine, get_session, session_place
+{% else %}
 from {{ package_name }}.db import SessionDep, engine, get_session
+{% endif %}
 {% if is_async %}
 from {{ package_name }}.main import app, lifespan
 {% else %}
@@ -50,7 +61,9 @@ from tests.conftest import PoolWatch, item_names
 pytestmark = pytest.mark.anyio
 
 {% endif %}
-HOLD_SECONDS = 0.2
+# Long enough that every concurrent request is in flight while the first ones hold their
+# connections, even on a busy machine.
+HOLD_SECONDS = 0.5
 
 # Endpoints written the way application code uses the session, to see what the
 # dependency does around them.
@@ -84,12 +97,35 @@ probe = FastAPI()
     session.add(Item(name="uncommitted"))
     {{ aw }}session.flush()
 {% else %}
-@probe.post("/commit-fails", status_code=status.HTTP_201_CREATED)
-{{ fn }} commit_fails(session: SessionDep) -> None:
+@probe.post("/conflict-at-commit", status_code=status.HTTP_201_CREATED)
+{{ fn }} conflict_at_commit(session: SessionDep) -> None:
     # Nothing is flushed here: the duplicate name only fails at the commit,
     # which the dependency runs after this endpoint has returned.
     session.add(Item(name="fresh"))
     session.add(Item(name="taken"))
+
+
+def server_gone(_: Session) -> None:
+    lost = ConnectionError("server closed the connection")
+    raise OperationalError("COMMIT", None, lost)
+
+
+@probe.post("/commit-breaks", status_code=status.HTTP_201_CREATED)
+{{ fn }} commit_breaks(session: SessionDep) -> None:
+    session.add(Item(name="lost"))
+    event.listen(session{{ ".sync_session" if is_async }}, "before_commit", server_gone)
+{% endif %}
+{% if is_async %}
+
+
+served: list[int] = []
+
+
+@probe.get("/turn/{number}")
+async def take_a_turn(number: int, session: SessionDep) -> None:
+    await session.execute(text("SELECT 1"))
+    served.append(number)
+    await asyncio.sleep(0.02)
 {% endif %}
 
 
@@ -195,6 +231,49 @@ def test_more_concurrent_requests_than_the_pool_holds_all_succeed(
     assert [response.status_code for response in responses] == [200] * requests
     assert pool_watch.peak == capacity, "the requests never filled the pool"
     pool_watch.assert_all_returned()
+{% if is_async %}
+
+
+async def test_requests_waiting_for_a_session_get_it_in_arrival_order(
+    probe_client: AsyncClient, pool_watch: PoolWatch
+) -> None:
+    capacity = settings.pool_size + settings.max_overflow
+    arrivals = itertools.count()
+    served.clear()
+
+    async def busy_caller() -> list[int]:
+        # One request after another: each new one competes with those already waiting.
+        statuses = []
+        for _ in range(10):
+            response = await probe_client.get(f"/turn/{next(arrivals)}")
+            statuses.append(response.status_code)
+        return statuses
+
+    callers = await asyncio.gather(*(busy_caller() for _ in range(6 * capacity)))
+
+    assert {status for statuses in callers for status in statuses} == {200}
+    # Requests that hold a place at the same time get their session in any order, but a
+    # request that got in line first is never passed by many later ones (measured with
+    # the defaults: at most 60; SQLAlchemy's asyncio pool alone lets 240 and more pass).
+    overtaken = max(position - number for position, number in enumerate(served))
+    assert overtaken <= 8 * capacity, f"a request was passed by {overtaken} later ones"
+    pool_watch.assert_all_returned()
+
+
+def test_session_places_work_in_every_event_loop() -> None:
+    # A test client, or a worker, may run the app on an event loop of its own.
+    capacity = settings.pool_size + settings.max_overflow
+
+    async def more_requests_than_places() -> None:
+        async def take_a_place() -> None:
+            async with session_place():
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(*(take_a_place() for _ in range(2 * capacity)))
+
+    for _ in range(2):
+        asyncio.run(more_requests_than_places())
+{% endif %}
 
 
 {% if transaction_policy == "explicit" %}
@@ -207,16 +286,27 @@ def test_more_concurrent_requests_than_the_pool_holds_all_succeed(
     pool_watch.assert_all_returned()
     assert {{ aw }}item_names() == []
 {% else %}
-{{ fn }} test_failed_commit_is_an_error_for_the_client_and_keeps_nothing(
+{{ fn }} test_conflict_found_at_commit_is_409_and_keeps_nothing(
     client: {{ Client }}, probe_client: {{ Client }}, pool_watch: PoolWatch
 ) -> None:
     assert ({{ aw }}client.post("/items", json={"name": "taken"})).status_code == 201
 
-    response = {{ aw }}probe_client.post("/commit-fails")
+    response = {{ aw }}probe_client.post("/conflict-at-commit")
+
+    assert response.status_code == 409, "a failed commit was not reported as a conflict"
+    assert "nothing was saved" in response.json()["detail"]
+    pool_watch.assert_all_returned()
+    assert {{ aw }}item_names() == ["taken"]
+
+
+{{ fn }} test_commit_that_fails_otherwise_is_500_and_keeps_nothing(
+    probe_client: {{ Client }}, pool_watch: PoolWatch
+) -> None:
+    response = {{ aw }}probe_client.post("/commit-breaks")
 
     assert response.status_code == 500, "a failed commit was reported as a success"
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == ["taken"]
+    assert {{ aw }}item_names() == []
 {% endif %}
 
 

@@ -7,6 +7,7 @@
 {% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
 {% if is_async %}
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 {% else %}
 from collections.abc import Iterator
 {% endif %}
@@ -15,11 +16,21 @@ from typing import Annotated
 from uuid import uuid4
 {% endif %}
 
-from fastapi import Depends
 {% if is_async %}
+import anyio
+{% endif %}
+from fastapi import Depends{{ ", HTTPException, status" if transaction_policy == "commit_on_success" }}
+{% if is_async %}
+{% if transaction_policy == "commit_on_success" %}
+from sqlalchemy.exc import IntegrityError
+{% endif %}
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 {% else %}
 from sqlalchemy import create_engine
+{% if transaction_policy == "commit_on_success" %}
+from sqlalchemy.exc import IntegrityError
+{% endif %}
 from sqlalchemy.orm import Session, sessionmaker
 {% endif %}
 
@@ -68,36 +79,72 @@ SessionLocal = sessionmaker(engine, autoflush=False, expire_on_commit=False)
 {% endif %}
 
 
+{% if is_async %}
+# SQLAlchemy's asyncio pool gives a returned connection to whichever request asks next:
+# under overload a request that has waited long can lose its turn again and again,
+# until pool_timeout. Requests first wait here for a place, in the order they came, and
+# that wait counts against pool_timeout. There are twice as many places as connections,
+# so that a returned connection always finds a request ready to take it at once.
+session_places = anyio.Semaphore(2 * (settings.pool_size + settings.max_overflow))
+
+
+@asynccontextmanager
+async def session_place() -> AsyncIterator[None]:
+    """A place among the requests that hold a session, taken in arrival order."""
+    try:
+        with anyio.fail_after(settings.pool_timeout):
+            await session_places.acquire()
+    except TimeoutError:
+        raise PoolTimeoutError(
+            f"no session place came free within {settings.pool_timeout} s"
+        ) from None
+    try:
+        yield
+    finally:
+        session_places.release()
+
+
+{% endif %}
 {% if is_async and transaction_policy == "explicit" %}
 async def get_session() -> AsyncIterator[AsyncSession]:
     """One session per request, closed (its connection returned) in every case."""
-    async with SessionLocal() as session:
+    async with session_place(), SessionLocal() as session:
         yield session
 {% elif is_async %}
 async def get_session() -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed if the endpoint returns, else undone."""
-    async with SessionLocal() as session, session.begin():
+    async with session_place(), SessionLocal() as session:
         yield session
+        try:
+            await session.commit()
+        except IntegrityError as error:
+            raise conflict_at_commit() from error
 {% elif transaction_policy == "explicit" %}
 def get_session() -> Iterator[Session]:
     """One session per request, closed (its connection returned) in every case."""
-    session = SessionLocal()
-    try:
+    with SessionLocal() as session:
         yield session
-    finally:
-        session.close()
 {% else %}
 def get_session() -> Iterator[Session]:
     """One transaction per request: committed if the endpoint returns, else undone."""
-    session = SessionLocal()
-    try:
+    with SessionLocal() as session:
         yield session
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+        try:
+            session.commit()
+        except IntegrityError as error:
+            raise conflict_at_commit() from error
+{% endif %}
+{% if transaction_policy == "commit_on_success" %}
+
+
+def conflict_at_commit() -> HTTPException:
+    # A constraint checked only at COMMIT (a deferred one, or a row the endpoint did
+    # not flush): the client's change conflicts with stored data, and nothing is kept.
+    # Closing the session rolls the transaction back.
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        "the change conflicts with data already stored; nothing was saved",
+    )
 {% endif %}
 
 
