@@ -519,21 +519,18 @@ def overload_verdicts(results: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def mean_rps(results: list[dict[str, Any]], prefix: str, method: str) -> float | None:
+    """The mean req/s of the runs of `method` by services whose name starts with `prefix`."""
+    found = [r["rps"] for r in results if r["service"].startswith(prefix) and r["method"] == method]
+    return sum(found) / len(found) if found else None
+
+
 def pre_ping_verdicts(results: list[dict[str, Any]]) -> list[str]:
     """Keep the idle-window ping only if it gains 10 % req/s at c=100 over pool_pre_ping."""
     out = []
     for method in ("GET", "POST"):
-
-        def mean_rps(prefix: str, method: str = method) -> float | None:
-            found = [
-                r["rps"]
-                for r in results
-                if r["service"].startswith(prefix) and r["method"] == method
-            ]
-            return sum(found) / len(found) if found else None
-
-        ping = mean_rps("async asyncpg explicit, pool_pre_ping")
-        window = mean_rps("async asyncpg explicit, ping if idle")
+        ping = mean_rps(results, "async asyncpg explicit, pool_pre_ping", method)
+        window = mean_rps(results, "async asyncpg explicit, ping if idle", method)
         if ping and window:
             gain = window / ping - 1
             out.append(
