@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -70,13 +69,11 @@ class TestRun:
     passed: set[str]
     failed: set[str]
     skipped: set[str]
-    seconds: float
 
 
 def run_project_tests(project: Path, test_database_url: str | None, timeout: int = 600) -> TestRun:
     """The project's own pytest suite; outcomes by test function name."""
     report = project / "pytest-report.xml"
-    started = time.monotonic()
     completed = run_tool(
         project,
         "pytest",
@@ -87,8 +84,7 @@ def run_project_tests(project: Path, test_database_url: str | None, timeout: int
         test_database_url=test_database_url,
         timeout=timeout,
     )
-    output = completed.stdout + completed.stderr
-    run = TestRun(completed.returncode, output, set(), set(), set(), time.monotonic() - started)
+    run = TestRun(completed.returncode, completed.stdout + completed.stderr, set(), set(), set())
     if not report.exists():
         return run
     for case in ET.parse(report).getroot().iter("testcase"):
