@@ -113,7 +113,7 @@ def conflict_at_commit_unmapped(project: Path, mode: str) -> None:
 
 def pool_queue_alone(project: Path, mode: str) -> None:
     """Requests wait only in SQLAlchemy's asyncio pool, which lets later ones go first."""
-    replace_in(package(project) / "db.py", r"session_place\(\), ", "")
+    replace_in(package(project) / "db.py", r", session_place\(\)", "")
 
 
 def asyncio_semaphore(project: Path, mode: str) -> None:

@@ -144,7 +144,7 @@ def test_session_code_matches_the_mode(render: Render, answers: dict[str, Any]) 
         assert re.search(r"^async def get_session\(\)", db, re.M)
         assert "async_sessionmaker(engine, expire_on_commit=False)" in db
         # Requests wait for a session in arrival order, then ask the pool.
-        assert "async with session_place(), SessionLocal() as session:" in db
+        assert "async with SessionLocal() as session, session_place():" in db
     else:
         assert re.search(r"^def get_session\(\)", db, re.M)
         assert "with SessionLocal() as session:" in db

@@ -84,8 +84,9 @@ from {{ package_name }}.settings import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# A connection left open can hold locks: a test waits for one briefly, then fails, where it
-# would otherwise wait as long as the database lets it (a day for MariaDB's metadata locks).
+# A connection left open can hold locks: a test waits for one briefly, then fails,
+# where it would otherwise wait as long as the database lets it (a day for MariaDB's
+# metadata locks).
 {% if database == "postgresql" %}
 LOCK_TIMEOUT = "SET lock_timeout = '5s'"
 {% elif database == "mysql" %}

@@ -244,7 +244,7 @@ async def test_requests_waiting_for_a_session_get_it_in_arrival_order(
     async def busy_caller() -> list[int]:
         # One request after another: each new one competes with those already waiting.
         statuses = []
-        for _ in range(10):
+        for _ in range(25):
             response = await probe_client.get(f"/turn/{next(arrivals)}")
             statuses.append(response.status_code)
         return statuses
@@ -254,9 +254,9 @@ async def test_requests_waiting_for_a_session_get_it_in_arrival_order(
     assert {status for statuses in callers for status in statuses} == {200}
     # Requests that hold a place at the same time get their session in any order, but a
     # request that got in line first is never passed by many later ones (measured with
-    # the defaults: at most 60; SQLAlchemy's asyncio pool alone lets 240 and more pass).
+    # the defaults: at most 13; SQLAlchemy's asyncio pool alone lets 150 and more pass).
     overtaken = max(position - number for position, number in enumerate(served))
-    assert overtaken <= 8 * capacity, f"a request was passed by {overtaken} later ones"
+    assert overtaken <= 3 * capacity, f"a request was passed by {overtaken} later ones"
     pool_watch.assert_all_returned()
 
 
@@ -269,7 +269,8 @@ def test_session_places_work_in_every_event_loop() -> None:
             async with session_place():
                 await asyncio.sleep(0.01)
 
-        await asyncio.gather(*(take_a_place() for _ in range(2 * capacity)))
+        # More than the places (twice the connections), so that some must wait.
+        await asyncio.gather(*(take_a_place() for _ in range(3 * capacity)))
 
     for _ in range(2):
         asyncio.run(more_requests_than_places())

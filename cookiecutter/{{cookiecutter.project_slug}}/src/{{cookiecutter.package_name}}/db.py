@@ -82,10 +82,11 @@ SessionLocal = sessionmaker(engine, autoflush=False, expire_on_commit=False)
 {% if is_async %}
 # SQLAlchemy's asyncio pool gives a returned connection to whichever request asks next:
 # under overload a request that has waited long can lose its turn again and again,
-# until pool_timeout. Requests first wait here for a place, in the order they came, and
-# that wait counts against pool_timeout. There are twice as many places as connections,
-# so that a returned connection always finds a request ready to take it at once.
-session_places = anyio.Semaphore(2 * (settings.pool_size + settings.max_overflow))
+# until pool_timeout. Requests first wait here for one of as many places as the pool has
+# connections, in the order they came, and that wait counts against pool_timeout. A
+# request gives its place up just before its session closes, so that the next one wakes
+# up while the connection goes back to the pool.
+session_places = anyio.Semaphore(settings.pool_size + settings.max_overflow)
 
 
 @asynccontextmanager
@@ -108,12 +109,12 @@ async def session_place() -> AsyncIterator[None]:
 {% if is_async and transaction_policy == "explicit" %}
 async def get_session() -> AsyncIterator[AsyncSession]:
     """One session per request, closed (its connection returned) in every case."""
-    async with session_place(), SessionLocal() as session:
+    async with SessionLocal() as session, session_place():
         yield session
 {% elif is_async %}
 async def get_session() -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed if the endpoint returns, else undone."""
-    async with session_place(), SessionLocal() as session:
+    async with SessionLocal() as session, session_place():
         yield session
         try:
             await session.commit()
