@@ -218,13 +218,18 @@ def empty_items() -> None:
     execute("DELETE FROM items")
 
 
+def queue_pool() -> QueuePool:
+    """The app's pool as it is now (disposing the engine replaces it)."""
+    pool = engine{{ ".sync_engine" if is_async }}.pool
+    assert isinstance(pool, QueuePool)
+    return pool
+
+
 @pytest.fixture(autouse=True)
 def nothing_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the test after which a connection of the app's pool is still in use."""
     yield
-    pool = engine.pool
-    assert isinstance(pool, QueuePool)
-    left_open = pool.checkedout()
+    left_open = queue_pool().checkedout()
     if left_open:
 {% if has_server %}
         # Its locks would make every later test wait: end it, and start a new pool.

@@ -40,7 +40,6 @@ from sqlalchemy.orm import Session
 {% else %}
 from sqlalchemy import text
 {% endif %}
-from sqlalchemy.pool import QueuePool
 
 from {{ package_name }} import health, items
 {% if is_async %}
@@ -55,7 +54,7 @@ from {{ package_name }}.main import app
 {% endif %}
 from {{ package_name }}.models import Item
 from {{ package_name }}.settings import settings
-from tests.conftest import PoolWatch, item_names
+from tests.conftest import PoolWatch, item_names, queue_pool
 
 {% if is_async %}
 pytestmark = pytest.mark.anyio
@@ -388,12 +387,6 @@ def test_ready_reports_the_connections_in_use_and_the_overflow(
         # /ready's own connection is open too, back in the pool.
         "overflow": held + 1 - settings.pool_size,
     }
-
-
-def queue_pool() -> QueuePool:
-    pool = engine{{ ".sync_engine" if is_async }}.pool
-    assert isinstance(pool, QueuePool)
-    return pool
 
 
 {% if is_async %}
