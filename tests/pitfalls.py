@@ -185,6 +185,9 @@ PITFALLS = {
                 "test_every_request_returns_its_connection_and_closes_its_session",
             }
         ),
+        # Its connections are unbounded: on a server (100 connections on PostgreSQL) one
+        # planted suite takes every connection that the suites running beside it need.
+        databases=("sqlite",),
     ),
     "no-finally": Pitfall(
         no_finally,
