@@ -2,7 +2,10 @@
 
     python bench/loadgen.py --port P --method GET --concurrency 100 --duration 5 --ids 1000
 
-Each connection sends a request, reads the response, and sends the next one. GET asks for
+Each connection sends a request, reads the response, and sends the next one. The load runs for
+--ramp seconds before --duration: requests sent during the ramp (C clients connecting at once,
+the service's pool growing) count for errors and statuses but not for req/s and latency, so
+these describe the steady state. GET asks for
 /items/{random id}: an id up to --ids exists (200 expected), a share --miss-rate of them do
 not (404 expected, the error path of the service). POST creates an item with a unique name
 (201 expected). A request that takes longer than --timeout is given up (the connection is
@@ -39,7 +42,9 @@ class Load:
         self.in_flight_at_end = 0
         self.stuck_at_end = 0
         self.random = random.Random(options.seed)
+        self.measured_from = 0.0
         self.deadline = 0.0
+        self.answered_in_window = 0
 
     def request(self, worker: int, number: int) -> tuple[bytes, int]:
         host = f"Host: 127.0.0.1:{self.options.port}\r\n"
@@ -104,7 +109,9 @@ class Load:
             else:
                 finished = time.perf_counter()
                 if finished <= self.deadline:
-                    self.latencies.append(finished - started)
+                    self.answered_in_window += finished >= self.measured_from
+                    if started >= self.measured_from:
+                        self.latencies.append(finished - started)
                     self.statuses[status] += 1
                     self.unexpected += status != expected
             if not keep_alive:
@@ -121,7 +128,8 @@ class Load:
 
     async def run(self) -> dict[str, Any]:
         options = self.options
-        self.deadline = time.perf_counter() + options.duration
+        self.measured_from = time.perf_counter() + options.ramp
+        self.deadline = self.measured_from + options.duration
         await asyncio.gather(*(self.worker(n) for n in range(options.concurrency)))
         ordered = sorted(self.latencies)
         non_2xx = sum(n for status, n in self.statuses.items() if not 200 <= status < 300)
@@ -129,8 +137,9 @@ class Load:
             "method": options.method,
             "concurrency": options.concurrency,
             "duration_s": options.duration,
+            "ramp_s": options.ramp,
             "requests": len(ordered),
-            "rps": len(ordered) / options.duration,
+            "rps": self.answered_in_window / options.duration,
             "p50_ms": percentile_ms(ordered, 0.50),
             "p99_ms": percentile_ms(ordered, 0.99),
             "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
@@ -150,6 +159,7 @@ def main() -> None:
     parser.add_argument("--method", choices=["GET", "POST"], default="GET")
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--ramp", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--ids", type=int, default=1000)
     parser.add_argument("--miss-rate", type=float, default=0.05)
