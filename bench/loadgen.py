@@ -2,14 +2,15 @@
 
     python bench/loadgen.py --port P --method GET --concurrency 100 --duration 5 --ids 1000
 
-Each connection sends a request, reads the response, and sends the next one. The load runs for
---ramp seconds before --duration: requests sent during the ramp (C clients connecting at once,
-the service's pool growing) count for errors and statuses but not for req/s and latency, so
-these describe the steady state. GET asks for
+Each connection sends a request, reads the response, and sends the next one. GET asks for
 /items/{random id}: an id up to --ids exists (200 expected), a share --miss-rate of them do
 not (404 expected, the error path of the service). POST creates an item with a unique name
 (201 expected). A request that takes longer than --timeout is given up (the connection is
 closed and reopened, as a client or proxy would). Prints one JSON object.
+
+The load runs for --ramp seconds before the --duration measured ones. Requests sent during the
+ramp (C clients connecting at once, the service's pool growing) count for errors and statuses
+but not for req/s and latency, so that these describe the steady state.
 
 It runs in its own process, with uvloop when it is installed, so that it does not share an
 event loop or a GIL with the server it measures.
