@@ -35,6 +35,13 @@ def render(copie_session: Any) -> Render:
 
 
 @pytest.fixture(scope="session")
+def mypy_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for every render a worker checks: the libraries' stubs are read once.
+    mypy re-checks a project's own modules all the same (their paths differ)."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture(scope="session")
 def pgbouncer_binary_path() -> str:
     """Where PgBouncer is installed; the test is skipped without it, except under CI=true."""
     binary = pgbouncer_binary()

@@ -48,13 +48,17 @@ def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
 
 
 def run_tool(
-    project: Path, *args: str, test_database_url: str | None = None, timeout: int = 600
+    project: Path,
+    *args: str,
+    test_database_url: str | None = None,
+    timeout: int = 600,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m <tool> ...` in the project directory, output captured."""
     return subprocess.run(
         [sys.executable, "-m", *args],
         cwd=project,
-        env=project_env(project, test_database_url),
+        env=project_env(project, test_database_url) | (extra_env or {}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -71,9 +75,16 @@ class TestRun:
     skipped: set[str]
 
 
-def run_project_tests(project: Path, test_database_url: str | None, timeout: int = 600) -> TestRun:
-    """The project's own pytest suite; outcomes by test function name."""
+def run_project_tests(
+    project: Path,
+    test_database_url: str | None,
+    timeout: int = 600,
+    only: frozenset[str] | None = None,
+) -> TestRun:
+    """The project's own pytest suite (or only the test functions named in `only`); outcomes
+    by test function name."""
     report = project / "pytest-report.xml"
+    selection = ["-k", " or ".join(sorted(only))] if only else []
     completed = run_tool(
         project,
         "pytest",
@@ -81,6 +92,7 @@ def run_project_tests(project: Path, test_database_url: str | None, timeout: int
         "-p",
         "no:cacheprovider",
         f"--junitxml={report}",
+        *selection,
         test_database_url=test_database_url,
         timeout=timeout,
     )

@@ -37,27 +37,41 @@ def applies(pitfall: Pitfall, answers: dict[str, str]) -> bool:
     )
 
 
-CASES = [
-    pytest.param(name, answers, id=f"{name}-{combo_id(answers)}")
-    for name, pitfall in PITFALLS.items()
-    for answers in MATRIX_ANSWERS
-    if applies(pitfall, answers)
-]
+def mutation_cases() -> list[Any]:
+    """Every pitfall in every render it applies to. The first render of each database runs
+    the whole generated suite (it must fail, and within the bound: no other test may hang on
+    what the pitfall left behind); the others run only the tests named to catch it."""
+    cases = []
+    for name, pitfall in PITFALLS.items():
+        databases_seen: set[str] = set()
+        for render_answers in MATRIX_ANSWERS:
+            if not applies(pitfall, render_answers):
+                continue
+            whole_suite = render_answers["database"] not in databases_seen
+            databases_seen.add(render_answers["database"])
+            suite = "whole-suite" if whole_suite else "named-tests"
+            case_id = f"{name}-{combo_id(render_answers)}-{suite}"
+            cases.append(pytest.param(name, render_answers, whole_suite, id=case_id))
+    return cases
 
 
-@pytest.mark.parametrize(("pitfall", "answers"), CASES)
+@pytest.mark.parametrize(("pitfall", "answers", "whole_suite"), mutation_cases())
 def test_generated_tests_catch_the_planted_pitfall(
     pitfall: str,
     answers: dict[str, Any],
+    whole_suite: bool,
     render: Render,
     database_for: DatabaseFor,
     tmp_path: Path,
 ) -> None:
     project = shutil.copytree(render(answers), tmp_path / "project")
     PITFALLS[pitfall].plant(project, answers["mode"])
+    only = None if whole_suite else PITFALLS[pitfall].caught_by
 
     try:
-        run = run_project_tests(project, database_for(project), timeout=FAILS_WITHIN_SECONDS)
+        run = run_project_tests(
+            project, database_for(project), timeout=FAILS_WITHIN_SECONDS, only=only
+        )
     except subprocess.TimeoutExpired as hung:
         pytest.fail(f"the generated suite hung with {pitfall} planted:\n{hung.stdout}")
 

@@ -28,10 +28,13 @@ DRIVER_PACKAGES = {
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)
-def test_rendered_project_passes_ruff_and_mypy(render: Render, answers: dict[str, Any]) -> None:
+def test_rendered_project_passes_ruff_and_mypy(
+    render: Render, mypy_cache_dir: Path, answers: dict[str, Any]
+) -> None:
     project = render(answers)
+    cache = {"MYPY_CACHE_DIR": str(mypy_cache_dir)}
     for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
-        completed = run_tool(project, *command)
+        completed = run_tool(project, *command, extra_env=cache)
         assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
