@@ -19,11 +19,12 @@ from pathlib import Path
 
 from sessionwise.lint import check_paths
 from sessionwise.lint.cache import CACHE_FOLDER
+from testing import ROOT
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
+LINT_TESTS = ROOT / "tests" / "unit"
 SOURCES = [
-    *sorted((TESTS / "check_fixtures").glob("*.py")),
-    *sorted((TESTS / "real_world" / "projects").rglob("*.py")),
+    *sorted((LINT_TESTS / "check_fixtures").glob("*.py")),
+    *sorted((LINT_TESTS / "real_world" / "projects").rglob("*.py")),
 ]
 
 

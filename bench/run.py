@@ -6,7 +6,7 @@ side by side under the same load, in one run.
     uv run python bench/run.py --only asyncpg --concurrency 100 --duration 5
 
 Needs the PostgreSQL and MariaDB servers of the test suite (SESSIONWISE_POSTGRESQL_URL,
-SESSIONWISE_MYSQL_URL; see tests/databases.py) and this repository's environment (`uv sync`:
+SESSIONWISE_MYSQL_URL; see testing/databases.py) and this repository's environment (`uv sync`:
 the `rendered` and `bench` dependency groups). No system load generator is needed: the load
 comes from bench/loadgen.py, an asyncio HTTP/1.1 client in its own process.
 
@@ -33,7 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services import (
+from testing.databases import created_database
+from testing.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
+from testing.pgbouncer import POOL_SIZE as PGBOUNCER_POOL_SIZE
+from testing.pitfalls import PITFALLS
+from testing.services import (
     ConnectionWatch,
     Served,
     Service,
@@ -45,11 +49,6 @@ from services import (
     template_snapshot,
     uvicorn_workers,
 )
-
-from tests.databases import created_database
-from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
-from tests.pgbouncer import POOL_SIZE as PGBOUNCER_POOL_SIZE
-from tests.pitfalls import PITFALLS
 
 BENCH = Path(__file__).resolve().parent
 SEEDED = 1000

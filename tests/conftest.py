@@ -1,7 +1,7 @@
 """Fixtures: renders of the template, and fresh databases for the rendered projects."""
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -9,13 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url
 
-from tests.databases import database_name, fresh_database
-from tests.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
-from tests.projects import behind_pgbouncer, example_env
-from tests.template_repo import TemplateRepo
+from testing.databases import DatabaseFor, database_name, fresh_database
+from testing.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
+from testing.projects import Render, behind_pgbouncer, example_env
+from testing.template_repo import TemplateRepo
 
-Render = Callable[[dict[str, Any]], Path]
-DatabaseFor = Callable[[Path], str | None]
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier, the name of its folder (declared in pyproject.toml)."""
+    for item in items:
+        item.add_marker(item.path.relative_to(TESTS).parts[0])
 
 
 @pytest.fixture(scope="session")

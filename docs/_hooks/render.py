@@ -92,7 +92,7 @@ def write_parts(project: Path) -> None:
 
 
 def write_catalog_entry(destination: Path) -> None:
-    from sessionwise.catalog import DEFAULT_OWNER, DEFAULT_SOURCE, catalog_entry, to_yaml
+    from sessionwise.catalog.entries import DEFAULT_OWNER, DEFAULT_SOURCE, catalog_entry, to_yaml
 
     entry = catalog_entry(DEFAULT_SOURCE, DEFAULT_OWNER)
     (destination / "catalog-entry.yaml").write_text(to_yaml(entry))

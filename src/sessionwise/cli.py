@@ -18,8 +18,8 @@ import typer
 from sessionwise.lint import check_paths, report
 from sessionwise.lint import config as lint_config
 from sessionwise.lint.rules import RULES
-from sessionwise.presets import PRESETS
-from sessionwise.source import ENVIRONMENT_VARIABLE, REPOSITORY, VERSION, template_source
+from sessionwise.template.presets import PRESETS
+from sessionwise.template.source import ENVIRONMENT_VARIABLE, REPOSITORY, VERSION, template_source
 
 app = typer.Typer(
     help="FastAPI services whose SQLAlchemy sessions are right from the first commit.",
@@ -76,7 +76,7 @@ def new(
     check: Annotated[bool, typer.Option(help="Run the new service's tests afterwards")] = False,
 ) -> None:
     """Render a new service. Asks in a terminal; with --preset/--data or no terminal, never."""
-    from sessionwise.new import NewError, collect_answers, prepare, render
+    from sessionwise.scaffold.new import NewError, collect_answers, prepare, render
 
     try:
         prepare(destination, template, vcs_ref)
@@ -85,7 +85,7 @@ def new(
         raise fail(str(error)) from None
     asked = sys.stdin.isatty() and preset is None and not data and data_file is None
     if asked:
-        from sessionwise.prompts import ask_answers
+        from sessionwise.scaffold.prompts import ask_answers
 
         answers = ask_answers(answers)
     try:
@@ -133,7 +133,7 @@ def update(
     ] = False,
 ) -> None:
     """Pull template fixes into a service with `copier update`, then summarise what changed."""
-    from sessionwise.update import UpdateError, update_project
+    from sessionwise.scaffold.update import UpdateError, update_project
 
     try:
         summary = update_project(path, vcs_ref=vcs_ref, trust=trust)
@@ -207,7 +207,7 @@ def catalog(
     ] = None,
 ) -> None:
     """Print a catalog entry for this template, generated from copier.yml."""
-    from sessionwise import catalog as catalogs  # yaml and jinja2: a fifth of a second
+    from sessionwise.catalog import entries as catalogs  # yaml and jinja2: a fifth of a second
 
     if output_format not in {"yaml", "json"}:
         raise fail(f"--format {output_format!r}: choose yaml or json")

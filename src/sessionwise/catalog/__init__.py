@@ -1,0 +1,1 @@
+"""Catalog entries (Backstage, JSON), the Backstage form, and validators as JSON Schema."""

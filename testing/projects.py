@@ -1,0 +1,147 @@
+"""Running a rendered project's own tools, all in this one shared environment."""
+
+import os
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from testing.pgbouncer import server_url_behind
+
+# A render of the template for a set of answers (the `render` fixture): a project to copy before
+# changing it.
+Render = Callable[[dict[str, Any]], Path]
+
+# Variables of the developer's own shell that would change what the project under test does.
+PROJECT_VARIABLES = [
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "POOL_SIZE",
+    "MAX_OVERFLOW",
+    "POOL_TIMEOUT",
+    "POOL_RECYCLE",
+    "POOL_PRE_PING",
+    "WEB_CONCURRENCY",
+    "CONNECTION_BUDGET",
+    "REFUSE_OVER_BUDGET",
+    "DIRECT_URL",
+    "TEST_DIRECT_URL",
+    "PYTEST_ADDOPTS",
+]
+
+
+def shell_env() -> dict[str, str]:
+    """This process's environment without the variables that configure a rendered project."""
+    return {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+
+
+def project_env(project: Path, test_database_url: str | None) -> dict[str, str]:
+    env = shell_env()
+    env["PYTHONPATH"] = str(project / "src")
+    if test_database_url:
+        env["TEST_DATABASE_URL"] = test_database_url
+        if behind_pgbouncer(project):
+            # Migrations go to the server PgBouncer stands in front of.
+            env["TEST_DIRECT_URL"] = server_url_behind(test_database_url)
+    return env
+
+
+def run_tool(
+    project: Path,
+    *args: str,
+    test_database_url: str | None = None,
+    timeout: int = 600,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m <tool> ...` in the project directory, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=project,
+        env=project_env(project, test_database_url) | (extra_env or {}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@dataclass
+class TestRun:
+    returncode: int
+    output: str
+    passed: set[str]
+    failed: set[str]
+    skipped: set[str]
+
+
+def run_project_tests(
+    project: Path,
+    test_database_url: str | None,
+    timeout: int = 600,
+    only: frozenset[str] | None = None,
+) -> TestRun:
+    """The project's own pytest suite (or only the test functions named in `only`); outcomes
+    by test function name."""
+    report = project / "pytest-report.xml"
+    selection = ["-k", " or ".join(sorted(only))] if only else []
+    completed = run_tool(
+        project,
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={report}",
+        *selection,
+        test_database_url=test_database_url,
+        timeout=timeout,
+    )
+    run = TestRun(completed.returncode, completed.stdout + completed.stderr, set(), set(), set())
+    if not report.exists():
+        return run
+    for case in ET.parse(report).getroot().iter("testcase"):
+        name = case.attrib["name"].split("[")[0]
+        if case.find("failure") is not None or case.find("error") is not None:
+            run.failed.add(name)
+        elif case.find("skipped") is not None:
+            run.skipped.add(name)
+        else:
+            run.passed.add(name)
+    report.unlink()
+    return run
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `root` but git's own: its contents and mode, by relative path."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def rendered_answers(project: Path) -> dict[str, Any]:
+    answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return answers
+
+
+def behind_pgbouncer(project: Path) -> bool:
+    """A project rendered with connection_proxy=pgbouncer: it migrates through DIRECT_URL."""
+    return "DIRECT_URL" in example_env(project)
+
+
+def example_env(project: Path) -> dict[str, str]:
+    """The settings .env.example documents, as a dict."""
+    lines = (project / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def dependencies(project: Path) -> list[str]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    deps: list[str] = pyproject["project"]["dependencies"]
+    return deps
