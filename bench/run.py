@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sessionwise.template.drivers import pool_defaults
 from testing.databases import created_database
 from testing.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
 from testing.pgbouncer import POOL_SIZE as PGBOUNCER_POOL_SIZE
@@ -226,7 +227,7 @@ def ping_if_idle(project: Path) -> dict[str, str]:
 
 
 VARIANTS = {"ping-if-idle": ping_if_idle}
-PER_WORKER = 5 + 10  # the template's default pool_size + max_overflow
+PER_WORKER = pool_defaults()["pool_size"] + pool_defaults()["max_overflow"]
 
 
 @dataclass

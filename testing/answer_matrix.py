@@ -3,18 +3,9 @@ and each PostgreSQL driver behind PgBouncer."""
 
 import pytest
 
-MODE_DATABASE_DRIVER = [
-    ("sync", "sqlite", "pysqlite"),
-    ("async", "sqlite", "aiosqlite"),
-    ("sync", "postgresql", "psycopg"),
-    ("sync", "postgresql", "psycopg2"),
-    ("async", "postgresql", "asyncpg"),
-    ("async", "postgresql", "psycopg"),
-    ("sync", "mysql", "pymysql"),
-    ("sync", "mysql", "mysqlclient"),
-    ("async", "mysql", "asyncmy"),
-    ("async", "mysql", "aiomysql"),
-]
+from sessionwise.template.drivers import drivers
+
+MODE_DATABASE_DRIVER = [(driver.mode, driver.database, driver.name) for driver in drivers()]
 POLICIES = ["explicit", "commit_on_success"]
 # connection_proxy=pgbouncer changes only what the driver is told, so each PostgreSQL driver
 # is rendered behind PgBouncer once, the two policies shared out between them.

@@ -21,22 +21,13 @@ import copier
 from sqlalchemy import make_url, text
 from sqlalchemy.engine import Connection
 
+from sessionwise.template import drivers
 from testing import ROOT
 from testing.databases import SERVER_URLS, admin_engine
 from testing.projects import shell_env
 from testing.template_repo import TemplateRepo
 
 BENCH = ROOT / "bench"
-
-URL_DRIVERS = {
-    ("postgresql", "psycopg"): "postgresql+psycopg",
-    ("postgresql", "psycopg2"): "postgresql+psycopg2",
-    ("postgresql", "asyncpg"): "postgresql+asyncpg",
-    ("mysql", "pymysql"): "mysql+pymysql",
-    ("mysql", "mysqlclient"): "mysql+mysqldb",
-    ("mysql", "asyncmy"): "mysql+asyncmy",
-    ("mysql", "aiomysql"): "mysql+aiomysql",
-}
 
 
 def template_snapshot(folder: Path) -> Path:
@@ -60,7 +51,7 @@ def render(snapshot: Path, destination: Path, answers: dict[str, Any]) -> Path:
 
 def service_url(database: str, driver: str, name: str) -> str:
     url = make_url(SERVER_URLS[database]).set(
-        drivername=URL_DRIVERS[database, driver], database=name
+        drivername=drivers.driver(driver).url_scheme, database=name
     )
     return url.render_as_string(hide_password=False)
 

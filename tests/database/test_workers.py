@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
+from sessionwise.template.drivers import pool_defaults
 from testing.answer_matrix import answers, combo_id
 from testing.databases import DatabaseFor, admin_engine
 from testing.load import concurrent_requests
@@ -25,7 +26,7 @@ from testing.services import (
 
 SYNC = answers("sync", "postgresql", "psycopg", "commit_on_success")
 ASYNC = answers("async", "postgresql", "asyncpg", "commit_on_success")
-PER_WORKER = 5 + 10  # the template's default pool_size + max_overflow
+PER_WORKER = pool_defaults()["pool_size"] + pool_defaults()["max_overflow"]
 STARTED = "Application startup complete."  # uvicorn logs it once per worker
 
 StartWorkers = Callable[..., tuple[Served, str]]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from sessionwise.lint import check_paths
+from sessionwise.template.questions import fitting_drivers, question
 from testing.answer_matrix import MATRIX_ANSWERS, MODE_DATABASE_DRIVER, POLICIES, answers, combo_id
 from testing.databases import DatabaseFor
 from testing.pitfalls import PITFALLS, Pitfall
@@ -24,7 +25,11 @@ from testing.projects import Render, run_project_tests
 FAILS_WITHIN_SECONDS = 120
 
 # One driver per database and mode keeps the suite short; the matrix covers the rest.
-ONE_DRIVER_EACH = ("pysqlite", "aiosqlite", "psycopg", "asyncpg", "pymysql", "asyncmy")
+ONE_DRIVER_EACH = {
+    fitting_drivers(database, mode)[0]
+    for database in question("database").values
+    for mode in question("mode").values
+}
 
 
 def applies(pitfall: Pitfall, answers: dict[str, str]) -> bool:

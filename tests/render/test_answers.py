@@ -7,11 +7,9 @@ import yaml
 from copier import run_copy
 
 from testing import ROOT
-from testing.answer_matrix import MODE_DATABASE_DRIVER
 from testing.rendering import copier_copy
 
 TEMPLATE = ROOT
-DRIVERS = sorted({driver for _, _, driver in MODE_DATABASE_DRIVER})
 
 
 def test_defaults_render_a_sync_sqlite_service_without_trust(tmp_path: Path) -> None:
@@ -99,18 +97,3 @@ def test_bad_answer_fails_with_what_to_fix_and_writes_nothing(
     assert completed.returncode != 0
     assert " ".join(message.split()) in " ".join(completed.stderr.split())
     assert not destination.exists() or not any(destination.iterdir())
-
-
-@pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql"])
-@pytest.mark.parametrize("driver", DRIVERS)
-def test_exactly_the_matrix_drivers_are_accepted(
-    tmp_path: Path, mode: str, database: str, driver: str
-) -> None:
-    fits = (mode, database, driver) in MODE_DATABASE_DRIVER
-
-    completed = copier_copy(
-        tmp_path / "svc", f"mode={mode}", f"database={database}", f"driver={driver}"
-    )
-
-    assert (completed.returncode == 0) is fits, completed.stderr

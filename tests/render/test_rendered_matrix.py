@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from sessionwise.lint import check_paths
+from sessionwise.template.drivers import driver, drivers
 from testing.answer_matrix import ANSWER_MATRIX
 from testing.databases import DatabaseFor
 from testing.projects import (
@@ -20,18 +21,6 @@ from testing.projects import (
     run_project_tests,
     run_tool,
 )
-
-DRIVER_PACKAGES = {
-    "pysqlite": None,
-    "aiosqlite": "aiosqlite",
-    "psycopg": "psycopg[binary]",
-    "psycopg2": "psycopg2-binary",
-    "asyncpg": "asyncpg",
-    "pymysql": "pymysql",
-    "mysqlclient": "mysqlclient",
-    "asyncmy": "asyncmy",
-    "aiomysql": "aiomysql",
-}
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)
@@ -64,8 +53,8 @@ def test_rendered_project_depends_on_exactly_its_driver(
 ) -> None:
     deps = dependencies(render(answers))
 
-    named = {name for name in DRIVER_PACKAGES.values() if name}
-    chosen = DRIVER_PACKAGES[answers["driver"]]
+    named = {driver.package for driver in drivers() if driver.package}
+    chosen = driver(answers["driver"]).package
     assert {dep.split(">")[0] for dep in deps} & named == ({chosen} if chosen else set())
     async_sqlalchemy = any(dep.startswith("sqlalchemy[asyncio]") for dep in deps)
     assert async_sqlalchemy is (answers["mode"] == "async")
