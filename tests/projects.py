@@ -71,15 +71,20 @@ class TestRun:
     skipped: set[str]
 
 
-def run_project_tests(project: Path, test_database_url: str | None, timeout: int = 600) -> TestRun:
-    """The project's own pytest suite; outcomes by test function name."""
+def run_project_tests(
+    project: Path, test_database_url: str | None, timeout: int = 600, seed: int | None = None
+) -> TestRun:
+    """The project's own pytest suite; outcomes by test function name. In file order, or in
+    the random order pytest-randomly draws from `seed`."""
     report = project / "pytest-report.xml"
+    order = ["-p", "no:randomly"] if seed is None else [f"--randomly-seed={seed}"]
     completed = run_tool(
         project,
         "pytest",
         "-q",
         "-p",
         "no:cacheprovider",
+        *order,
         f"--junitxml={report}",
         test_database_url=test_database_url,
         timeout=timeout,
