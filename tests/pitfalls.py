@@ -295,10 +295,12 @@ PITFALLS = {
     "default-join-mode-in-tests": Pitfall(
         default_join_mode,
         frozenset({"test_a_rollback_in_the_app_undoes_only_its_own_request"}),
+        policies=("commit_on_success",),  # the tests' fixture does not depend on the policy
     ),
     "sqlite-legacy-transactions-in-tests": Pitfall(
         sqlite_legacy_transactions,
         frozenset({"test_a_rollback_in_the_app_undoes_only_its_own_request"}),
         databases=("sqlite",),
+        policies=("commit_on_success",),
     ),
 }
