@@ -152,6 +152,25 @@ def pgbouncer_settings_removed(project: Path, mode: str) -> None:
     replace_in(package(project) / "db.py", settings, ")")
 
 
+def default_join_mode(project: Path, mode: str) -> None:
+    """The test's sessions join its transaction without savepoints: an application
+    rollback undoes the test's own set-up, and the next commit is real."""
+    replace_in(
+        project / "tests" / "conftest.py",
+        r'join_transaction_mode="create_savepoint"',
+        'join_transaction_mode="conditional_savepoint"',
+    )
+
+
+def sqlite_legacy_transactions(project: Path, mode: str) -> None:
+    """The sqlite3 driver's own transaction handling: a released savepoint commits."""
+    replace_in(
+        project / "tests" / "conftest.py",
+        r"\n\n\n# Left to itself, the sqlite3 driver.*?exec_driver_sql\(\"BEGIN\"\)\n",
+        "\n",
+    )
+
+
 @dataclass(frozen=True)
 class Pitfall:
     plant: Callable[[Path, str], None]
@@ -174,6 +193,8 @@ PITFALLS = {
             {
                 "test_every_request_returns_its_connection_and_closes_its_session",
                 "test_more_concurrent_requests_than_the_pool_holds_all_succeed",
+                # Inside the test transaction: the session guard sees it.
+                "test_create_then_read_an_item",
             }
         ),
     ),
@@ -195,6 +216,8 @@ PITFALLS = {
             {
                 "test_http_error_in_the_endpoint_rolls_back_and_closes",
                 "test_crash_in_the_endpoint_rolls_back_and_closes",
+                # Inside the test transaction: the session guard sees it.
+                "test_missing_item_is_404",
             }
         ),
     ),
@@ -268,5 +291,16 @@ PITFALLS = {
         # psycopg2 never prepares statements on the server: nothing to remove.
         drivers=("psycopg", "asyncpg"),
         shows=r'prepared statement "\w+" (does not exist|already exists)',
+    ),
+    "default-join-mode-in-tests": Pitfall(
+        default_join_mode,
+        frozenset({"test_a_rollback_in_the_app_undoes_only_its_own_request"}),
+        policies=("commit_on_success",),  # the tests' fixture does not depend on the policy
+    ),
+    "sqlite-legacy-transactions-in-tests": Pitfall(
+        sqlite_legacy_transactions,
+        frozenset({"test_a_rollback_in_the_app_undoes_only_its_own_request"}),
+        databases=("sqlite",),
+        policies=("commit_on_success",),
     ),
 }

@@ -85,17 +85,21 @@ def run_project_tests(
     test_database_url: str | None,
     timeout: int = 600,
     only: frozenset[str] | None = None,
+    seed: int | None = None,
 ) -> TestRun:
     """The project's own pytest suite (or only the test functions named in `only`); outcomes
-    by test function name."""
+    by test function name. In file order, or in the random order pytest-randomly draws from
+    `seed`."""
     report = project / "pytest-report.xml"
     selection = ["-k", " or ".join(sorted(only))] if only else []
+    order = ["-p", "no:randomly"] if seed is None else [f"--randomly-seed={seed}"]
     completed = run_tool(
         project,
         "pytest",
         "-q",
         "-p",
         "no:cacheprovider",
+        *order,
         f"--junitxml={report}",
         *selection,
         test_database_url=test_database_url,

@@ -4,11 +4,14 @@ Each render goes into a temporary directory that the pages include with pymdownx
 
     --8<-- "sync-sqlite-explicit/src/my_service/db.py"          a whole rendered file
     --8<-- "sync-sqlite-explicit/parts/db/get_session.py"       one top-level definition
+    --8<-- "sync-sqlite-explicit/parts/README/add-a-resource-and-test-it.md"
+                                                                one section of the README
     --8<-- "sync-sqlite-explicit/tree.txt"                      the list of rendered files
     --8<-- "catalog-entry.yaml"                                 the catalog-neutral entry
 """
 
 import ast
+import re
 import shutil
 import tempfile
 import warnings
@@ -57,6 +60,7 @@ def render_all(destination: Path) -> None:
             warnings.simplefilter("ignore", DirtyLocalWarning)
             run_copy(str(ROOT), project, data=data, defaults=True, vcs_ref="HEAD", quiet=True)
         write_parts(project)
+        write_readme_sections(project)
         files = sorted(
             path.relative_to(project).as_posix()
             for path in project.rglob("*")
@@ -89,6 +93,16 @@ def write_parts(project: Path) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             part = "\n".join(lines[start - 1 : node.end_lineno])
             (folder / f"{name}.py").write_text(part + "\n")
+
+
+def write_readme_sections(project: Path) -> None:
+    """parts/README/<slug>.md: each `## ` section of the generated README, without its title."""
+    folder = project / "parts" / "README"
+    folder.mkdir(parents=True, exist_ok=True)
+    for section in (project / "README.md").read_text().split("\n## ")[1:]:
+        title, _, body = section.partition("\n")
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        (folder / f"{slug}.md").write_text(body.strip("\n") + "\n")
 
 
 def write_catalog_entry(destination: Path) -> None:

@@ -62,14 +62,27 @@ from alembic import command
 from alembic.config import Config
 {% if is_async %}
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import Engine, Row, event, inspect, text
+from sqlalchemy import {{ "Connection, " if database == "sqlite" }}Engine, Row, event, inspect, select, text
 {% if database != "sqlite" %}
 from sqlalchemy.exc import OperationalError
 {% endif %}
 from sqlalchemy.ext.asyncio import create_async_engine
 {% else %}
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, Row, create_engine, event, inspect, text
+{% if database == "sqlite" %}
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+{% else %}
+from sqlalchemy import Engine, Row, create_engine, event, inspect, select, text
+{% endif %}
 {% if database != "sqlite" %}
 from sqlalchemy.exc import OperationalError
 {% endif %}
@@ -77,9 +90,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import NullPool, QueuePool
 
-from {{ package_name }}.db import engine
+from {{ package_name }}.db import SessionLocal, engine
 from {{ package_name }}.main import app
-from {{ package_name }}.models import Base
+from {{ package_name }}.models import Base, Item
 from {{ package_name }}.settings import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +121,32 @@ def wait_for_locks_briefly(dbapi_connection: Any, _: Any) -> None:
 
 def alembic_config() -> Config:
     return Config(PROJECT_ROOT / "alembic.ini")
+
+
+# The tests' own connections: a pool made like the app's (the same driver settings) but
+# apart from it, so that the app's pool shows only what the app holds.
+{% if is_async %}
+test_engine = create_async_engine(
+    settings.database_url, pool=engine.sync_engine.pool.recreate()
+)
+{% else %}
+test_engine = create_engine(settings.database_url, pool=engine.pool.recreate())
+{% endif %}
+{% if database == "sqlite" %}
+
+
+# Left to itself, the sqlite3 driver emits no BEGIN before a SAVEPOINT, and releasing
+# that savepoint commits for real. On the tests' connections SQLAlchemy emits BEGIN
+# itself (SQLAlchemy's SQLite docs: "Transactions with SQLite and the sqlite3 driver").
+@event.listens_for(test_engine{{ ".sync_engine" if is_async }}, "connect")
+def no_implicit_begin(dbapi_connection: Any, _: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(test_engine{{ ".sync_engine" if is_async }}, "begin")
+def emit_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+{% endif %}
 
 
 {% if is_async %}
@@ -186,13 +225,47 @@ def drop_all_tables() -> None:
 
 {% if is_async %}
 async def item_names() -> list[str]:
-    """The names stored in the items table, as another client sees them."""
+    """The names in the items table, as the app's next session sees them."""
+    async with SessionLocal() as session:
+        return list(await session.scalars(select(Item.name).order_by(Item.name)))
+
+
+async def committed_item_names() -> list[str]:
+    """The names committed to the items table, as another client sees them."""
     rows = await execute_async("SELECT name FROM items ORDER BY name")
     return [row.name for row in rows]
+
+
+async def empty_every_table() -> None:
+    """Deletes every row of every table the models define, children first."""
+    admin = create_async_engine({{ admin_url }}, poolclass=NullPool)
+    try:
+        async with admin.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+    finally:
+        await admin.dispose()
 {% else %}
 def item_names() -> list[str]:
-    """The names stored in the items table, as another client sees them."""
+    """The names in the items table, as the app's next session sees them."""
+    with SessionLocal() as session:
+        return list(session.scalars(select(Item.name).order_by(Item.name)))
+
+
+def committed_item_names() -> list[str]:
+    """The names committed to the items table, as another client sees them."""
     return [row.name for row in execute("SELECT name FROM items ORDER BY name")]
+
+
+def empty_every_table() -> None:
+    """Deletes every row of every table the models define, children first."""
+    admin = create_engine({{ admin_url }}, poolclass=NullPool)
+    try:
+        with admin.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    finally:
+        admin.dispose()
 {% endif %}
 
 
@@ -213,9 +286,40 @@ def database() -> None:
     command.upgrade(alembic_config(), "head")
 
 
+{% if is_async %}
 @pytest.fixture(autouse=True)
-def empty_items() -> None:
-    execute("DELETE FROM items")
+async def test_transaction(
+    request: pytest.FixtureRequest, anyio_backend: str
+) -> AsyncIterator[None]:
+{% else %}
+@pytest.fixture(autouse=True)
+def test_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+{% endif %}
+    """Runs the test inside one transaction that is rolled back at its end.
+
+    The app's own SessionLocal and get_session run as in production, on the test's
+    connection: their commits and rollbacks act on savepoints inside its transaction
+    (create_savepoint), so a rollback in the app undoes only its request's work, and
+    nothing reaches the database. A test marked real_commits runs on the app's pool
+    instead, and every table is emptied after it.
+    """
+    if request.node.get_closest_marker("real_commits"):
+        yield
+        {{ "await " if is_async }}empty_every_table()
+        return
+    {{ "async " if is_async }}with test_engine.connect() as connection:
+        transaction = {{ "await " if is_async }}connection.begin()
+        SessionLocal.configure(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
+        try:
+            yield
+        finally:
+            # Back to the app's engine, with the default join mode.
+            SessionLocal.configure(
+                bind=engine, join_transaction_mode="conditional_savepoint"
+            )
+            {{ "await " if is_async }}transaction.rollback()
 
 
 def queue_pool() -> QueuePool:
@@ -226,9 +330,30 @@ def queue_pool() -> QueuePool:
 
 
 @pytest.fixture(autouse=True)
-def nothing_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fails the test after which a connection of the app's pool is still in use."""
-    yield
+def nothing_left_open(
+    request: pytest.FixtureRequest, test_transaction: None
+) -> Iterator[None]:
+    """Fails the test after which a session of the app is still open, or a connection of
+    the app's pool is still in use."""
+    # Sessions on the test's connection take nothing from the pool: they are watched
+    # from their first transaction until they close.
+    open_sessions: set[Session] = set()
+
+    def began(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            open_sessions.add(session)
+
+    def ended(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            open_sessions.discard(session)
+
+    event.listen(Session, "after_transaction_create", began)
+    event.listen(Session, "after_transaction_end", ended)
+    try:
+        yield
+    finally:
+        event.remove(Session, "after_transaction_create", began)
+        event.remove(Session, "after_transaction_end", ended)
     left_open = queue_pool().checkedout()
     if left_open:
 {% if has_server %}
@@ -239,6 +364,12 @@ def nothing_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail(
             f"{request.node.name} left {left_open} connection(s) of the app's pool"
             " checked out: a session that was never closed",
+            pytrace=False,
+        )
+    if open_sessions:
+        pytest.fail(
+            f"{request.node.name} left {len(open_sessions)} session(s) of the app open:"
+            " a session that was never closed",
             pytrace=False,
         )
 {% if has_server %}
@@ -270,9 +401,10 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 async def event_loop_for_the_run(anyio_backend: str) -> AsyncIterator[None]:
-    # Keeps one event loop for all tests: the pool's connections belong to it.
+    # Keeps one event loop for all tests: the pools' connections belong to it.
     yield
     await engine.dispose()
+    await test_engine.dispose()
 
 
 @pytest.fixture

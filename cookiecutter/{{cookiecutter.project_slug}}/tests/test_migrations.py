@@ -1,8 +1,12 @@
 """Alembic: the migrations build exactly the schema the models describe, and undo it."""
 
+import pytest
 from alembic import command
 
 from tests.conftest import alembic_config, table_names
+
+# Migrations run DDL, which MySQL commits at once: outside the test transaction.
+pytestmark = pytest.mark.real_commits
 
 
 def test_migrations_build_the_models_schema_from_empty_and_undo_it() -> None:

@@ -54,12 +54,16 @@ from {{ package_name }}.main import app
 {% endif %}
 from {{ package_name }}.models import Item
 from {{ package_name }}.settings import settings
-from tests.conftest import PoolWatch, item_names, queue_pool
+from tests.conftest import PoolWatch, committed_item_names, queue_pool
 
+# These tests watch the app's own pool and what really reaches the database: they run
+# outside the test transaction.
 {% if is_async %}
-pytestmark = pytest.mark.anyio
-
+pytestmark = [pytest.mark.anyio, pytest.mark.real_commits]
+{% else %}
+pytestmark = pytest.mark.real_commits
 {% endif %}
+
 # Long enough that every concurrent request is in flight while the first ones hold their
 # connections, even on a busy machine.
 HOLD_SECONDS = 0.5
@@ -188,7 +192,7 @@ def probe_client() -> Iterator[TestClient]:
 
     assert response.status_code == 400
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == []
+    assert {{ aw }}committed_item_names() == []
 
 
 {{ fn }} test_crash_in_the_endpoint_rolls_back_and_closes(
@@ -198,7 +202,7 @@ def probe_client() -> Iterator[TestClient]:
 
     assert response.status_code == 500
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == []
+    assert {{ aw }}committed_item_names() == []
 
 
 {% if is_async %}
@@ -286,7 +290,7 @@ def test_session_places_work_in_every_event_loop() -> None:
 
     assert response.status_code == 200
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == []
+    assert {{ aw }}committed_item_names() == []
 {% else %}
 {{ fn }} test_conflict_found_at_commit_is_409_and_keeps_nothing(
     client: {{ Client }}, probe_client: {{ Client }}, pool_watch: PoolWatch
@@ -298,7 +302,7 @@ def test_session_places_work_in_every_event_loop() -> None:
     assert response.status_code == 409, "a failed commit was not reported as a conflict"
     assert "nothing was saved" in response.json()["detail"]
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == ["taken"]
+    assert {{ aw }}committed_item_names() == ["taken"]
 
 
 {{ fn }} test_commit_that_fails_otherwise_is_500_and_keeps_nothing(
@@ -308,7 +312,7 @@ def test_session_places_work_in_every_event_loop() -> None:
 
     assert response.status_code == 500, "a failed commit was reported as a success"
     pool_watch.assert_all_returned()
-    assert {{ aw }}item_names() == []
+    assert {{ aw }}committed_item_names() == []
 {% endif %}
 
 
