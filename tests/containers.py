@@ -34,7 +34,10 @@ def missing_requirement() -> str | None:
     if os.geteuid() != 0:
         return f"not root: {INSTALL_HINT}"
     for name in ("dockerd", "debootstrap", "docker-compose"):
-        if shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])) is None:
+        if (
+            shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
+            is None
+        ):
             return f"{name} is not installed: {INSTALL_HINT}"
     if not Path(DOCKER).exists():
         return f"{DOCKER} is not installed: {INSTALL_HINT}"

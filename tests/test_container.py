@@ -183,10 +183,14 @@ def test_rendered_service_runs_in_its_container_and_under_compose(
             leaks.append(name)
     assert leaks == []
 
-    compose_brings_up_migrate_then_app(docker, project, tag, url if url != SQLITE_IN_CONTAINER else None)
+    compose_brings_up_migrate_then_app(
+        docker, project, tag, url if url != SQLITE_IN_CONTAINER else None
+    )
 
 
-def compose_brings_up_migrate_then_app(docker: Docker, project: Path, tag: str, url: str | None) -> None:
+def compose_brings_up_migrate_then_app(
+    docker: Docker, project: Path, tag: str, url: str | None
+) -> None:
     """compose.yaml validated by docker-compose, its migrate and app services brought up."""
     config = docker.compose(project, "config")
     assert config.returncode == 0, config.stderr
