@@ -173,15 +173,15 @@ def test_rendered_service_runs_in_its_container_and_under_compose(
         docker.text("run", "--rm", "--network", "none", BASE_IMAGE, "cat", str(CA_BUNDLE))
     )
     assert proxy_certificates, "the host's bundle adds no certificate: nothing to look for"
-    leaks = []
-    for name, data in image_files(docker, tag):
+
+    def leaks(name: str, data: bytes) -> bool:
         if secret.encode() in data or name.endswith("ca_bundle"):
-            leaks.append(name)
-        elif b"BEGIN CERTIFICATE" in data and pem_blocks(data.decode(errors="replace")) & (
-            proxy_certificates
-        ):
-            leaks.append(name)
-    assert leaks == []
+            return True
+        return b"BEGIN CERTIFICATE" in data and bool(
+            pem_blocks(data.decode(errors="replace")) & proxy_certificates
+        )
+
+    assert [name for name, data in image_files(docker, tag) if leaks(name, data)] == []
 
     compose_brings_up_migrate_then_app(
         docker, project, tag, url if url != SQLITE_IN_CONTAINER else None
