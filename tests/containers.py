@@ -29,15 +29,19 @@ INSTALL_HINT = (
 )
 
 
+def tool(name: str) -> str:
+    """A tool's path; Debian installs dockerd, debootstrap and chroot in /usr/sbin, which is not
+    on every PATH."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    return shutil.which(name, path=search) or name
+
+
 def missing_requirement() -> str | None:
     """Why Docker cannot run here, or None."""
     if os.geteuid() != 0:
         return f"not root: {INSTALL_HINT}"
-    for name in ("dockerd", "debootstrap", "docker-compose"):
-        if (
-            shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
-            is None
-        ):
+    for name in ("dockerd", "debootstrap", "chroot", "docker-compose"):
+        if not Path(tool(name)).is_absolute():
             return f"{name} is not installed: {INSTALL_HINT}"
     if not Path(DOCKER).exists():
         return f"{DOCKER} is not installed: {INSTALL_HINT}"
@@ -74,7 +78,7 @@ class Docker:
         self, project: Path, *args: str, timeout: float = 300
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["docker-compose", *args],
+            [tool("docker-compose"), *args],
             cwd=project,
             env=self.env,
             capture_output=True,
@@ -93,7 +97,7 @@ def running_dockerd(folder: Path) -> Iterator[Docker]:
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
-                "dockerd",
+                tool("dockerd"),
                 "--bridge=none",
                 "--iptables=false",
                 "--ip6tables=false",
@@ -144,7 +148,7 @@ def base_rootfs_tarball(shared: Path) -> Path:
         rootfs = Path(tempfile.mkdtemp(prefix="sw-rootfs-"))
         try:
             subprocess.run(
-                ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), DEBIAN_MIRROR],
+                [tool("debootstrap"), "--variant=minbase", "bookworm", str(rootfs), DEBIAN_MIRROR],
                 check=True,
                 capture_output=True,
                 timeout=600,
@@ -152,7 +156,7 @@ def base_rootfs_tarball(shared: Path) -> Path:
             shutil.copy("/etc/resolv.conf", rootfs / "etc" / "resolv.conf")
             subprocess.run(
                 [
-                    "chroot",
+                    tool("chroot"),
                     str(rootfs),
                     "sh",
                     "-c",

@@ -41,7 +41,8 @@ SQLITE_IN_CONTAINER = "sqlite:////app/data/my_service.db"
 
 @pytest.fixture(scope="session")
 def docker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docker]:
-    """The tests' own daemon, with the debootstrap base image imported."""
+    """The tests' own daemon, with the debootstrap base image imported.
+    SESSIONWISE_BASE_ROOTFS names a root file system tarball made earlier, to skip making it."""
     reason = missing_requirement()
     if reason is not None:
         if os.environ.get("CI"):
