@@ -153,17 +153,21 @@ def test_rendered_service_runs_in_its_container_and_under_compose(
         "UVICORN_HOST=127.0.0.1",
         "-e",
         f"UVICORN_PORT={port}",
+        "-e",
+        "WEB_CONCURRENCY=2",
         tag,
     )
     try:
         wait_healthy(docker, container)
         serves_items(port)
         status = docker.text("exec", container, "cat", "/proc/1/status")
+        logs = docker.run("logs", container)
     finally:
         docker.run("rm", "--force", container)
         docker.run("volume", "rm", "--force", volume)
 
     assert b"Running upgrade" in migrated.stderr + migrated.stdout
+    assert (logs.stdout + logs.stderr).count(b"Started server process") == 2  # the workers
     uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
     assert "0" not in uids, status
     assert docker.text("inspect", "-f", "{{.Config.User}}", tag) == "app"
