@@ -23,6 +23,7 @@ DOCKER = "/usr/bin/docker"  # Debian's client; another one on PATH may lack Buil
 BASE_IMAGE = "local/python:3.11-bookworm"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
+DATA_SIZE = "8g"  # the daemon's tmpfs; three renders' builds fill about a gigabyte
 INSTALL_HINT = (
     "the container tests need root and Debian's docker.io, debootstrap and docker-compose"
     " (scripts/bootstrap.sh installs them when run as root)"
@@ -94,6 +95,13 @@ def running_dockerd(folder: Path) -> Iterator[Docker]:
     host and none networks only; stopped by its pid afterwards."""
     socket = folder / "docker.sock"
     log = folder / "dockerd.log"
+    # Images, layers and build caches in memory: fast to write, and gone in one unmount (removing
+    # them from a disk takes half a minute).
+    data = folder / "data"
+    data.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DATA_SIZE}", "tmpfs", str(data)], check=True
+    )
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
@@ -104,7 +112,7 @@ def running_dockerd(folder: Path) -> Iterator[Docker]:
                 "--ip-masq=false",
                 "--ip-forward=false",
                 "--storage-driver=overlay2",
-                f"--data-root={folder / 'data'}",
+                f"--data-root={data}",
                 f"--exec-root={folder / 'exec'}",
                 f"--pidfile={folder / 'dockerd.pid'}",
                 "-H",
@@ -129,7 +137,7 @@ def running_dockerd(folder: Path) -> Iterator[Docker]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        # It leaves a mount or two (its network namespace) behind.
+        # The tmpfs, and what the daemon left mounted (its network namespace).
         for mount in reversed(Path("/proc/mounts").read_text().splitlines()):
             point = mount.split()[1]
             if point.startswith(f"{folder}/"):
@@ -145,7 +153,10 @@ def base_rootfs_tarball(shared: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if tarball.exists():
             return tarball
-        rootfs = Path(tempfile.mkdtemp(prefix="sw-rootfs-"))
+        # In memory where there is /dev/shm: dpkg syncs every file it unpacks, which on a
+        # busy disk takes minutes.
+        memory = "/dev/shm" if Path("/dev/shm").is_dir() else None
+        rootfs = Path(tempfile.mkdtemp(prefix="sw-rootfs-", dir=memory))
         try:
             subprocess.run(
                 [tool("debootstrap"), "--variant=minbase", "bookworm", str(rootfs), DEBIAN_MIRROR],
