@@ -89,58 +89,67 @@ class Docker:
         )
 
 
+def dockerd_command(folder: Path, data: Path, socket: Path) -> list[str]:
+    return [
+        tool("dockerd"),
+        "--bridge=none",
+        "--iptables=false",
+        "--ip6tables=false",
+        "--ip-masq=false",
+        "--ip-forward=false",
+        "--storage-driver=overlay2",
+        f"--data-root={data}",
+        f"--exec-root={folder / 'exec'}",
+        f"--pidfile={folder / 'dockerd.pid'}",
+        "-H",
+        f"unix://{socket}",
+    ]
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def running_dockerd(folder: Path) -> Iterator[Docker]:
     """dockerd with everything under `folder` (keep its path short: socket paths are limited),
-    host and none networks only; stopped by its pid afterwards."""
+    host and none networks only; stopped by its pid afterwards, and `folder` removed."""
     socket = folder / "docker.sock"
     log = folder / "dockerd.log"
     # Images, layers and build caches in memory: fast to write, and gone in one unmount (removing
     # them from a disk takes half a minute).
     data = folder / "data"
     data.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={DATA_SIZE}", "tmpfs", str(data)], check=True
-    )
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                tool("dockerd"),
-                "--bridge=none",
-                "--iptables=false",
-                "--ip6tables=false",
-                "--ip-masq=false",
-                "--ip-forward=false",
-                "--storage-driver=overlay2",
-                f"--data-root={data}",
-                f"--exec-root={folder / 'exec'}",
-                f"--pidfile={folder / 'dockerd.pid'}",
-                "-H",
-                f"unix://{socket}",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=os.environ | {"PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"},
-        )
-    docker = Docker(socket)
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={DATA_SIZE}", "tmpfs", str(data)]
+    subprocess.run(mount, check=True)
     try:
-        deadline = time.monotonic() + 60
-        while docker.run("version", check=False, timeout=30).returncode != 0:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dockerd did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.2)
-        yield docker
-    finally:
-        process.terminate()
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                dockerd_command(folder, data, socket),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=os.environ | {"PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"},
+            )
+        docker = Docker(socket)
         try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + 60
+            while docker.run("version", check=False, timeout=30).returncode != 0:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"dockerd did not start:\n{log.read_text()[-4000:]}")
+                time.sleep(0.2)
+            yield docker
+        finally:
+            stop(process)
+    finally:
         # The tmpfs, and what the daemon left mounted (its network namespace).
-        for mount in reversed(Path("/proc/mounts").read_text().splitlines()):
-            point = mount.split()[1]
-            if point.startswith(f"{folder}/"):
+        for line in reversed(Path("/proc/mounts").read_text().splitlines()):
+            point = line.split()[1]
+            if point == str(data) or point.startswith(f"{folder}/"):
                 subprocess.run(["umount", "--lazy", point], check=False)
         subprocess.run(["rm", "-rf", str(folder)], check=False)
 
