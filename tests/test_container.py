@@ -18,17 +18,19 @@ import pytest
 import yaml
 
 from bench.services import free_port, http_json
-from tests.answer_matrix import answers, combo_id
+from tests.answer_matrix import ANSWER_MATRIX, answers, combo_id
 from tests.conftest import DatabaseFor, Render
 from tests.containers import (
     BASE_IMAGE,
     CA_BUNDLE,
+    INSTALL_HINT,
     Docker,
     base_rootfs_tarball,
     import_base_image,
     missing_requirement,
     pem_blocks,
     running_dockerd,
+    tool,
 )
 
 RENDERS = [
@@ -235,3 +237,30 @@ def compose_brings_up_migrate_then_app(
     assert migrated[1] < app_started  # the app waited for the migrations (RFC 3339, UTC)
     assert sorted(networks) == ["host", "none"]  # compose created no network
     assert down.returncode == 0, down.stderr
+
+
+@pytest.mark.parametrize("answers", ANSWER_MATRIX)
+def test_every_renders_compose_file_is_valid(
+    render: Render, tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    compose = tool("docker-compose")
+    if not Path(compose).is_absolute():
+        if os.environ.get("CI"):
+            pytest.fail(f"docker-compose is not installed: {INSTALL_HINT}")
+        pytest.skip(f"docker-compose is not installed: {INSTALL_HINT}")
+    project = shutil.copytree(render(answers), tmp_path / "project")
+    (project / ".env").write_text("DB_PASSWORD=pw\n")
+
+    config = subprocess.run(
+        [compose, "config"], cwd=project, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert config.returncode == 0, config.stderr
+    services = yaml.safe_load(config.stdout)["services"]
+    expected = {"migrate", "app"} | ({"db"} if answers["database"] != "sqlite" else set())
+    if answers["connection_proxy"] == "pgbouncer":
+        expected.add("pgbouncer")
+        assert "@pgbouncer:" in services["app"]["environment"]["DATABASE_URL"]
+        assert "@db:5432/" in services["migrate"]["environment"]["DIRECT_URL"]
+    assert set(services) == expected
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
