@@ -66,9 +66,10 @@ def lock(project: Path) -> None:
     subprocess.run([uv, "lock", "--quiet"], cwd=project, check=True, timeout=300)
 
 
-def build(docker: Docker, project: Path, tag: str) -> None:
+def build(docker: Docker, project: Path, tag: str, *options: str) -> None:
     docker.run(
         "build",
+        *options,
         "--network",
         "host",
         "--build-arg",
@@ -138,6 +139,9 @@ def test_rendered_service_runs_in_its_container_and_under_compose(
     lock(project)
     tag = f"sw-{combo_id(answers)}"
     build(docker, project, tag)
+    # The build stage (from the cache: no new build) got the context without .env.
+    build(docker, project, f"{tag}-build", "--target", "build")
+    context = docker.text("run", "--rm", "--network", "none", f"{tag}-build", "ls", "-A", "/app")
     host_network = ["--network", "host", "--pull", "never", "-e", f"DATABASE_URL={url}"]
     volume = f"sw-data-{uuid.uuid4().hex[:8]}"
     if url == SQLITE_IN_CONTAINER:  # the migrations and the service share the file
@@ -168,6 +172,7 @@ def test_rendered_service_runs_in_its_container_and_under_compose(
         docker.run("rm", "--force", container)
         docker.run("volume", "rm", "--force", volume)
 
+    assert ".env" not in context.split() and "pyproject.toml" in context.split()
     assert b"Running upgrade" in migrated.stderr + migrated.stdout
     assert (logs.stdout + logs.stderr).count(b"Started server process") == 2  # the workers
     uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
