@@ -51,4 +51,17 @@ if ! command -v npm >/dev/null 2>&1; then
     fi
 fi
 
+# The container tests build and run rendered services' images with their own Docker daemon
+# (no bridge network) on a base image made with debootstrap: no registry is needed.
+if ! [ -x /usr/bin/docker ] || ! command -v debootstrap >/dev/null 2>&1 \
+    || ! command -v docker-compose >/dev/null 2>&1; then
+    if can_apt_install; then
+        echo "==> installing Docker, debootstrap and docker-compose (for the container tests)"
+        apt_install docker.io debootstrap docker-compose
+    else
+        echo "The container tests need Debian's docker.io, debootstrap and docker-compose, and" \
+             "root (they skip without them, and fail under CI=true)." >&2
+    fi
+fi
+
 uv sync --quiet --locked

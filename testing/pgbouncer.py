@@ -114,8 +114,9 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 
 @contextmanager
-def running_pgbouncer(binary: str) -> Iterator[PgBouncer]:
-    """PgBouncer on a free 127.0.0.1 port, its config and log in a temporary folder."""
+def running_pgbouncer(binary: str, port: int | None = None) -> Iterator[PgBouncer]:
+    """PgBouncer on 127.0.0.1 (on `port`, or a free one), its config and log in a temporary
+    folder."""
     server = make_url(SERVER_URLS["postgresql"])
     folder = Path(tempfile.mkdtemp(prefix="sessionwise-pgbouncer-"))
     try:
@@ -123,7 +124,7 @@ def running_pgbouncer(binary: str) -> Iterator[PgBouncer]:
         auth_file = folder / "userlist.txt"
         # trust: clients are not asked for a password; the file's password logs in to the server.
         auth_file.write_text(f'"{server.username}" "{server.password or ""}"\n')
-        port = free_port()
+        port = port or free_port()
         ini = folder / "pgbouncer.ini"
         ini.write_text(config(server, port, auth_file))
         log = folder / "pgbouncer.log"

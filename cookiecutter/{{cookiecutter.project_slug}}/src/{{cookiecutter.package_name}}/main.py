@@ -19,11 +19,15 @@ from {{ package_name }} import health, items
 from {{ package_name }}.budget import check_connection_budget
 {% endif %}
 from {{ package_name }}.db import engine
+{% if has_server %}
+from {{ package_name }}.startup import wait_for_database
+{% endif %}
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 {% if has_server %}
+    {{ "await " if is_async }}wait_for_database()
     {{ "await " if is_async and not behind_pgbouncer }}check_connection_budget()
 {% endif %}
     yield

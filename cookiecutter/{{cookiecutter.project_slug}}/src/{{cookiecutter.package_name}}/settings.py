@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     connection_budget: int | None = Field(default=None, ge=1)
     # Refuse to start, instead of logging a warning, when the pools could open more.
     refuse_over_budget: bool = False
+    # Seconds to wait at start-up for a database that is not up yet, then exit.
+    startup_wait: float = Field(default=30, ge=0)
 {% endif %}
 {% if database == "sqlite" %}
 
