@@ -7,12 +7,18 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from bench.services import fastapi_run, free_port, http_json, migrate, project_environment, running
-from tests.answer_matrix import answers
-from tests.conftest import DatabaseFor, Render
-from tests.databases import render_url
-from tests.pgbouncer import running_pgbouncer
-from tests.projects import example_env
+from testing.answer_matrix import answers
+from testing.databases import DatabaseFor, render_url
+from testing.pgbouncer import running_pgbouncer
+from testing.projects import Render, example_env
+from testing.services import (
+    fastapi_run,
+    free_port,
+    http_json,
+    migrate,
+    project_environment,
+    running,
+)
 
 PASSWORD = "never-logged-7f3a"
 STARTED = "Application startup complete."

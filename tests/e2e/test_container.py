@@ -1,5 +1,5 @@
 """Rendered services built into images and run in containers, by a real Docker daemon of the
-tests' own (no bridge network, no registry: tests/containers.py), against this machine's
+tests' own (no bridge network, no registry: testing/containers.py), against this machine's
 PostgreSQL and MariaDB on 127.0.0.1, and brought up with their compose.yaml."""
 
 import io
@@ -17,10 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.services import free_port, http_json
-from tests.answer_matrix import ANSWER_MATRIX, answers, combo_id
-from tests.conftest import DatabaseFor, Render
-from tests.containers import (
+from testing.answer_matrix import ANSWER_MATRIX, answers, combo_id
+from testing.containers import (
     BASE_IMAGE,
     CA_BUNDLE,
     INSTALL_HINT,
@@ -32,6 +30,9 @@ from tests.containers import (
     running_dockerd,
     tool,
 )
+from testing.databases import DatabaseFor
+from testing.projects import Render
+from testing.services import free_port, http_json
 
 RENDERS = [
     answers("sync", "sqlite", "pysqlite"),

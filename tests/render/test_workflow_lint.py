@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.answer_matrix import ANSWER_MATRIX, answers
-from tests.conftest import Render
-from tests.template_repo import ROOT, python_tool
+from testing import ROOT
+from testing.answer_matrix import ANSWER_MATRIX, answers
+from testing.projects import Render
+from testing.template_repo import python_tool
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
 WORKFLOW = Path(".github") / "workflows" / "ci.yml"
