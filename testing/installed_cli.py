@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pexpect
 
+from testing import ROOT
 from testing.projects import shell_env
-from testing.template_repo import ROOT
 
 # The checkout's interpreter settings: an installed command must work without them.
 CHECKOUT_VARIABLES = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "SESSIONWISE_TEMPLATE"}

@@ -18,11 +18,12 @@ import yaml
 from sessionwise.catalog.entries import COPIER_ACTION_MODULE, COPIER_ACTION_VERSION
 from sessionwise.template.questions import question, questions
 from sessionwise.template.source import RELEASE_TAG
+from testing import ROOT
 from testing.backstage_node import SCRIPTS, node_json, run_node
 from testing.catalog_form import form_answers
 from testing.databases import DatabaseFor
 from testing.projects import run_project_tests, shell_env
-from testing.template_repo import ROOT, TemplateRepo
+from testing.template_repo import TemplateRepo
 
 TEMPLATE = yaml.safe_load((ROOT / "template.yaml").read_text())
 # What copier prints when it asks a question (and, without a terminal, before it).

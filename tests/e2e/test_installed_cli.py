@@ -17,9 +17,10 @@ import yaml
 
 from sessionwise.template.presets import PRESETS
 from sessionwise.template.source import RELEASE_TAG, REPOSITORY, VERSION
+from testing import ROOT
 from testing.installed_cli import InstalledCli
 from testing.rendering import copier_copy, same_tree
-from testing.template_repo import ROOT, TemplateRepo, init_repository
+from testing.template_repo import TemplateRepo, init_repository
 
 DOWN, ENTER, CLEAR_LINE = "\x1b[B", "\r", "\x15"
 

@@ -13,7 +13,7 @@ import yaml
 from packaging.version import Version
 
 from sessionwise.template.source import REPOSITORY, VERSION
-from testing.template_repo import ROOT
+from testing import ROOT
 
 # Where users and generated services read the template's address.
 ADDRESS_FILES = [

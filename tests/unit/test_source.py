@@ -17,7 +17,7 @@ from sessionwise.template.source import (
     template_file,
     template_source,
 )
-from testing.template_repo import ROOT
+from testing import ROOT
 
 
 @pytest.fixture(autouse=True)
