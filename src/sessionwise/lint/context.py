@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import DESCRIBED_ONLY, Edit, Finding, Fix
 from sessionwise.lint.index import ProjectIndex
 from sessionwise.lint.resolve import Resolver, Scope
 from sessionwise.lint.summary import (
@@ -127,12 +127,24 @@ class FileContext:
             yield current
             current = self.parent(current)
 
-    def finding(self, node: ast.AST | tuple[int, int], code: str, variant: str = "") -> Finding:
+    def finding(
+        self,
+        node: ast.AST | tuple[int, int],
+        code: str,
+        variant: str = "",
+        fix: Fix | None = DESCRIBED_ONLY,
+    ) -> Finding:
+        """A finding at `node`; its fix, display-only (the rule's text alone) unless given."""
         if isinstance(node, tuple):
             line, col = node
         else:
             line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-        return Finding(self.path, line, col, code, variant)
+        return Finding(self.path, line, col, code, variant, fix=fix)
+
+    def edit(self, node: ast.AST, action: str, *args: str, module: str | None = None) -> Edit:
+        """An edit of the construct `node` starts, in this file or in project `module`'s."""
+        path = self.index.paths.get(module, self.path) if module else self.path
+        return Edit(path, node.lineno, node.col_offset, action, args)  # type: ignore[attr-defined]
 
     # ----- what kind of function this is
     def is_endpoint(self, facts: FunctionFacts) -> bool:

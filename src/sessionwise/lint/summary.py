@@ -108,6 +108,8 @@ class DependsUse:
     target: ast.expr
     function_scope: bool
     function: str | None
+    line: int = 0  # where the Depends(...) call starts
+    col: int = 0
 
 
 @dataclass
@@ -316,7 +318,9 @@ class _Summarizer:
                 target = depends_target(node)
                 if target is not None:
                     self.summary.depends.append(
-                        DependsUse(target, is_function_scope(node), function)
+                        DependsUse(
+                            target, is_function_scope(node), function, node.lineno, node.col_offset
+                        )
                     )
 
     def record_routes_and_state(self, nodes: list[ast.AST], function: str | None) -> None:

@@ -1,10 +1,17 @@
-"""SW004: an engine whose pool hands out connections without checking them first."""
+"""SW004: an engine whose pool hands out connections without checking them first.
+
+Fix: `pool_pre_ping=True` added to the call (safe: what changes at run time is one round trip
+to the database when a connection is taken from the pool, and a dead connection replaced
+instead of failing the request); an explicit `pool_pre_ping=False` set to True (unsafe: it
+undoes a choice someone wrote down, e.g. for a latency budget); a value that comes from
+settings or options is display-only (the default belongs where the setting is defined).
+"""
 
 import ast
 from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Fix
 from sessionwise.lint.resolve import ENGINE_CREATORS, Scope
 from sessionwise.lint.summary import keyword
 from sessionwise.lint.values import Const, DictValue, External
@@ -22,10 +29,13 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if on_sqlite(ctx, call, scope) or pool_without_stale_connections(ctx, call, scope):
             continue
         pre_ping = pre_ping_option(ctx, call, scope)
+        edit = ctx.edit(call, "keyword", "pool_pre_ping", "True")
         if pre_ping is False:
-            yield ctx.finding(call, "SW004", "off")
+            literal = isinstance(keyword(call, "pool_pre_ping"), ast.Constant)
+            fix = Fix(UNSAFE, (edit,)) if literal else Fix(DISPLAY_ONLY)
+            yield ctx.finding(call, "SW004", "off", fix=fix)
         elif pre_ping == "missing":
-            yield ctx.finding(call, "SW004")
+            yield ctx.finding(call, "SW004", fix=Fix(SAFE, (edit,)))
 
 
 def pre_ping_option(ctx: FileContext, call: ast.Call, scope: Scope) -> bool | str | None:

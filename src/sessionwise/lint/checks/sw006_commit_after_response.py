@@ -1,9 +1,17 @@
-"""SW006: a yield dependency that commits after the yield, used with the default scope."""
+"""SW006: a yield dependency that commits after the yield, used with the default scope.
+
+Fix (unsafe): `scope="function"` on every `Depends(...)` that names the dependency without it.
+What runs after the yield (the commit, the close) then runs when the endpoint returns, before
+the response is sent: a failed commit becomes an error response. But the session is closed
+before FastAPI serializes the response, so an endpoint that returns ORM objects with
+attributes not loaded yet (expired by the commit, lazy relationships) now fails there; and
+the edit may be in other files than the finding, wherever the dependency is used.
+"""
 
 from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import DISPLAY_ONLY, UNSAFE, Edit, Finding, Fix
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -16,4 +24,12 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         commit = ctx.resolver.commits_after_yield(facts, None, 0)
         if commit is not None:
             line, col, where = commit
-            yield ctx.finding((line, col), "SW006", "finally" if where == "finally" else "")
+            edits = tuple(
+                Edit(
+                    ctx.index.paths[module], site_line, site_col, "keyword", ("scope", '"function"')
+                )
+                for module, site_line, site_col in ctx.index.request_scoped_sites.get(facts.key, [])
+                if module in ctx.index.paths
+            )
+            fix = Fix(UNSAFE, edits) if edits else Fix(DISPLAY_ONLY)
+            yield ctx.finding((line, col), "SW006", "finally" if where == "finally" else "", fix)
