@@ -197,12 +197,40 @@ def set_keyword(call: cst.Call, name: str, value: str) -> cst.Call:
         return call.with_changes(args=[added])
     last = args[-1]
     if isinstance(last.comma, cst.Comma):  # a trailing comma: one argument per line
-        between = args[-2].comma if len(args) > 1 else cst.Comma()
-        args[-1] = last.with_changes(comma=between)
-        added = added.with_changes(comma=last.comma)
+        args[-1], added = (
+            last.with_changes(comma=between(args)),
+            added.with_changes(comma=without_comment(last.comma)),
+        )
     else:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     return call.with_changes(args=[*args, added])
+
+
+def without_comment(comma: cst.Comma) -> cst.Comma:
+    after = comma.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace):
+        return comma.with_changes(
+            whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace())
+        )
+    return comma
+
+
+def between(args: list[cst.Arg]) -> cst.Comma:
+    """The last argument's comma (and its comment), followed by the indentation the other
+    arguments have, for an argument added after it."""
+    own = args[-1].comma
+    assert isinstance(own, cst.Comma)
+    previous = args[-2].comma if len(args) > 1 else None
+    own_after, previous_after = own.whitespace_after, getattr(previous, "whitespace_after", None)
+    if isinstance(own_after, cst.ParenthesizedWhitespace) and isinstance(
+        previous_after, cst.ParenthesizedWhitespace
+    ):
+        return own.with_changes(
+            whitespace_after=own_after.with_changes(
+                indent=previous_after.indent, last_line=previous_after.last_line
+            )
+        )
+    return own
 
 
 def imported_names(module: cst.Module) -> set[str]:
@@ -225,13 +253,48 @@ def add_imports(module: cst.Module, names: set[str]) -> cst.Module:
     missing = sorted(names - imported_names(module))
     if not missing:
         return module
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor
+    names_code = ", ".join(missing)
+    added = cst.parse_statement(f"from collections.abc import {names_code}\n")
+    body = list(module.body)
+    first = next(
+        (
+            i
+            for i, statement in enumerate(body)
+            if isinstance(statement, cst.SimpleStatementLine)
+            and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
+            and not is_future(statement.body[0])
+        ),
+        None,
+    )
+    if first is None:  # no imports: after the docstring and `from __future__` ones
+        first = next(
+            (
+                i
+                for i, statement in enumerate(body)
+                if not (
+                    isinstance(statement, cst.SimpleStatementLine)
+                    and (
+                        is_future(statement.body[0])
+                        or isinstance(getattr(statement.body[0], "value", None), cst.SimpleString)
+                    )
+                )
+            ),
+            len(body),
+        )
+        body.insert(first, added)
+    else:
+        leading = body[first].leading_lines
+        body[first] = body[first].with_changes(leading_lines=[])
+        body.insert(first, added.with_changes(leading_lines=leading))
+    return module.with_changes(body=body)
 
-    context = CodemodContext()
-    for name in missing:
-        AddImportsVisitor.add_needed_import(context, "collections.abc", name)
-    return AddImportsVisitor(context).transform_module(module)
+
+def is_future(statement: cst.BaseSmallStatement) -> bool:
+    return (
+        isinstance(statement, cst.ImportFrom)
+        and isinstance(statement.module, cst.Name)
+        and statement.module.value == "__future__"
+    )
 
 
 def fix_source(source: str, edits: Sequence[Edit]) -> tuple[str, set[Edit]]:
