@@ -18,6 +18,7 @@ no longer where it was (the file changed since the check) is left out, never gue
 """
 
 import difflib
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -107,6 +108,11 @@ class Fixer(cst.CSTTransformer):
             return updated
         edit = edits[0]
         form, name, is_async = edit.args
+        self.applied.add(edit)
+        if self.annotate:
+            self.annotate[-1] = True
+        if form == "yield":  # a `with` or `finally` around it closes the session already
+            return updated.with_changes(body=[cst.Expr(cst.Yield(returned.value))])
         value = cst.Module([]).code_for_node(returned.value)
         prefix = "async " if is_async else ""
         if form == "with":
@@ -114,10 +120,12 @@ class Fixer(cst.CSTTransformer):
         else:
             awaited = "await " if is_async else ""
             code = f"try:\n    yield {name}\nfinally:\n    {awaited}{name}.close()\n"
-        self.applied.add(edit)
-        if self.annotate:
-            self.annotate[-1] = True
-        return cst.parse_statement(code).with_changes(leading_lines=updated.leading_lines)
+        block = cst.parse_statement(code)
+        assert isinstance(block, cst.With | cst.Try) and isinstance(block.body, cst.IndentedBlock)
+        first, *rest = block.body.body
+        first = first.with_changes(trailing_whitespace=updated.trailing_whitespace)  # its comment
+        body = block.body.with_changes(body=[first, *rest])
+        return block.with_changes(body=body, leading_lines=updated.leading_lines)
 
     # ----- close-in-finally
     def leave_Try(self, original: cst.Try, updated: cst.Try) -> cst.Try:
@@ -125,6 +133,13 @@ class Fixer(cst.CSTTransformer):
             name, is_async = edit.args[0], bool(edit.args[1])
             close = close_statement(name, is_async)
             self.applied.add(edit)
+            handlers = []
+            for handler in updated.handlers:  # the close moves to `finally`
+                kept = [s for s in handler.body.body if not is_close_of(s, name)]
+                if kept and isinstance(handler.body, cst.IndentedBlock):
+                    handler = handler.with_changes(body=handler.body.with_changes(body=kept))
+                handlers.append(handler)
+            updated = updated.with_changes(handlers=handlers)
             if updated.finalbody is None:
                 updated = updated.with_changes(
                     finalbody=cst.Finally(body=cst.IndentedBlock(body=[close]))
@@ -256,18 +271,32 @@ def add_imports(module: cst.Module, names: set[str]) -> cst.Module:
     names_code = ", ".join(missing)
     added = cst.parse_statement(f"from collections.abc import {names_code}\n")
     body = list(module.body)
-    first = next(
-        (
-            i
-            for i, statement in enumerate(body)
-            if isinstance(statement, cst.SimpleStatementLine)
-            and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
-            and not is_future(statement.body[0])
-        ),
-        None,
-    )
-    if first is None:  # no imports: after the docstring and `from __future__` ones
-        first = next(
+    imports = [
+        (i, statement.body[0])
+        for i, statement in enumerate(body)
+        if isinstance(statement, cst.SimpleStatementLine)
+        and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
+        and not is_future(statement.body[0])
+    ]
+    # As isort sorts: among the standard library's `from` imports, by module name.
+    stdlib = [(i, node) for i, node in imports if top_module(node) in sys.stdlib_module_names]
+    after = [
+        i
+        for i, node in stdlib
+        if isinstance(node, cst.ImportFrom) and module_of(node) > "collections.abc"
+    ]
+    if after:
+        position = after[0]
+    elif stdlib:
+        position = stdlib[-1][0] + 1
+    elif imports:
+        position = imports[0][0]
+        added = added.with_changes(leading_lines=body[position].leading_lines)
+        body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
+        body.insert(position, added)
+        return module.with_changes(body=body)
+    else:
+        position = next(
             (
                 i
                 for i, statement in enumerate(body)
@@ -281,12 +310,22 @@ def add_imports(module: cst.Module, names: set[str]) -> cst.Module:
             ),
             len(body),
         )
-        body.insert(first, added)
-    else:
-        leading = body[first].leading_lines
-        body[first] = body[first].with_changes(leading_lines=[])
-        body.insert(first, added.with_changes(leading_lines=leading))
+    if position < len(body) and position in dict(imports):  # keep the blank lines above
+        leading = body[position].leading_lines
+        body[position] = body[position].with_changes(leading_lines=[])
+        added = added.with_changes(leading_lines=leading)
+    body.insert(position, added)
     return module.with_changes(body=body)
+
+
+def module_of(node: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(node, cst.ImportFrom):
+        return cst.Module([]).code_for_node(node.module) if node.module else ""
+    return cst.Module([]).code_for_node(node.names[0].name)
+
+
+def top_module(node: cst.Import | cst.ImportFrom) -> str:
+    return module_of(node).partition(".")[0]
 
 
 def is_future(statement: cst.BaseSmallStatement) -> bool:
