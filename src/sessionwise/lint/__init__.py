@@ -15,6 +15,7 @@ from sessionwise.lint.config import Config
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import SAFE, UNSAFE, Finding
 from sessionwise.lint.parse import ParseFailure, parse_source
+from sessionwise.lint.pins import pinned_fastapi
 from sessionwise.lint.project import find_root, module_name, python_files
 from sessionwise.lint.resolve import build
 from sessionwise.lint.summary import ModuleSummary, summarize
@@ -32,6 +33,20 @@ def suppressed(lines: list[str], finding: Finding) -> bool:
     if match is None:
         return False
     return match.group(1) is None or finding.code in re.split(r"[,\s]+", match.group(1))
+
+
+def pin_folders(paths: list[Path], root: Path | None) -> list[Path]:
+    """From the first checked path's folder up to the project root (where the pins are)."""
+    if not paths:
+        return []
+    start = paths[0].resolve()
+    start = start if start.is_dir() else start.parent
+    folders = [start]
+    for folder in start.parents:
+        if root is None or not folder.is_relative_to(root.resolve()):
+            break
+        folders.append(folder)
+    return folders
 
 
 def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[list[Finding], int]:
@@ -74,6 +89,7 @@ def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[li
 
     index, resolver = build(list(summaries.values()))
     index.paths = {summary.name: path for path, summary in summaries.items()}
+    index.fastapi = pinned_fastapi(pin_folders(paths, root))
     for path, (resolved, tree, lines) in trees.items():
         context = FileContext(path, tree, summaries[resolved], index, resolver)
         for check in CHECKS:

@@ -22,6 +22,7 @@ class ProjectIndex:
         default_factory=lambda: defaultdict(list)
     )
     paths: dict[str, Path] = field(default_factory=dict)  # module -> its file
+    fastapi: tuple[int, int] | None = None  # the FastAPI version the project pins
     endpoints: set[FunctionKey] = field(default_factory=set)
     called: set[FunctionKey] = field(default_factory=set)  # generators other code calls
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)

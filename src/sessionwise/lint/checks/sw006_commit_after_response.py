@@ -6,15 +6,21 @@ the response is sent: a failed commit becomes an error response. But the session
 before FastAPI serializes the response, so an endpoint that returns ORM objects with
 attributes not loaded yet (expired by the commit, lazy relationships) now fails there; and
 the edit may be in other files than the finding, wherever the dependency is used.
+
+Not reported when the project pins FastAPI 0.106 to 0.117 (lockfile, `==` or `~=`), which ran
+the exit code before the response whatever the scope.
 """
 
 from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import DISPLAY_ONLY, UNSAFE, Edit, Finding, Fix
+from sessionwise.lint.pins import exit_code_before_response
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
+    if exit_code_before_response(ctx.index.fastapi):
+        return  # the pinned FastAPI commits before the response whatever the scope
     for facts, _ in ctx.functions():
         if facts.yield_shape is None or not ctx.is_dependency(facts):
             continue
