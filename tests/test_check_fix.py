@@ -382,3 +382,27 @@ def test_json_and_sarif_carry_the_edits(tmp_path: Path) -> None:
     ]
     assert {r["properties"]["fixApplicability"] for r in results} == {"safe"}
     assert all("fixes" in r for r in results)
+
+
+def test_scope_fix_is_display_only_under_a_fastapi_without_scope(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    root = project(
+        tmp_path,
+        {"demo/__init__.py": "", "demo/db.py": DEPENDENCY, "demo/routes.py": ROUTES},
+        pyproject=PROJECT + 'dependencies = ["fastapi==0.100.1"]\n',
+    )
+
+    code, output = check("--fix", "--unsafe-fixes", str(root))
+
+    assert code == 1
+    assert "SW006 this commit runs after the response" in output
+    assert "fix (display-only)" in output
+    assert (root / "demo" / "routes.py").read_text() == textwrap.dedent(ROUTES).lstrip()
+
+
+def test_no_commit_after_response_under_a_fastapi_that_commits_before_it(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    files = {"demo/__init__.py": "", "demo/db.py": DEPENDENCY, "demo/routes.py": ROUTES}
+    root = project(tmp_path, files, pyproject=PROJECT + 'dependencies = ["fastapi~=0.112.0"]\n')
+
+    assert check(str(root)) == (0, "All checks passed (3 file(s)).\n")

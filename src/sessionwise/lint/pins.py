@@ -9,7 +9,7 @@ from pathlib import Path
 Version = tuple[int, int]
 LOCKFILES = ("uv.lock", "poetry.lock", "pdm.lock")
 REQUIREMENT = re.compile(
-    r"""^\s*["']?fastapi(?:\[[^\]]*\])?\s*(==|===|~=)\s*v?(\d+)\.(\d+)""", re.I | re.M
+    r"""(?:^|["'])\s*fastapi(?:\[[^\]]*\])?\s*(==|===|~=)\s*v?(\d+)\.(\d+)""", re.I | re.M
 )
 POETRY_PIN = re.compile(
     r"""^\s*fastapi\s*=\s*(?:\{[^}]*version\s*=\s*)?["']=?=?(\d+)\.(\d+)""", re.I | re.M

@@ -7,15 +7,16 @@ before FastAPI serializes the response, so an endpoint that returns ORM objects 
 attributes not loaded yet (expired by the commit, lazy relationships) now fails there; and
 the edit may be in other files than the finding, wherever the dependency is used.
 
-Not reported when the project pins FastAPI 0.106 to 0.117 (lockfile, `==` or `~=`), which ran
-the exit code before the response whatever the scope.
+Display-only when the project pins a FastAPI older than 0.121, which has no `scope` (upgrade
+first). Not reported when the project pins FastAPI 0.106 to 0.117 (lockfile, `==` or `~=`),
+which ran the exit code before the response whatever the scope.
 """
 
 from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import DISPLAY_ONLY, UNSAFE, Edit, Finding, Fix
-from sessionwise.lint.pins import exit_code_before_response
+from sessionwise.lint.pins import Version, exit_code_before_response
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -37,5 +38,13 @@ def check(ctx: FileContext) -> Iterator[Finding]:
                 for module, site_line, site_col in ctx.index.request_scoped_sites.get(facts.key, [])
                 if module in ctx.index.paths
             )
-            fix = Fix(UNSAFE, edits) if edits else Fix(DISPLAY_ONLY)
+            fix = (
+                Fix(UNSAFE, edits) if edits and has_scope(ctx.index.fastapi) else Fix(DISPLAY_ONLY)
+            )
             yield ctx.finding((line, col), "SW006", "finally" if where == "finally" else "", fix)
+
+
+def has_scope(pinned: Version | None) -> bool:
+    """`Depends(..., scope=...)` exists (FastAPI 0.121 and later), or the version is not
+    pinned: under an older pin the edit would fail at import, so the fix is display-only."""
+    return pinned is None or pinned >= (0, 121)
