@@ -2,14 +2,17 @@
 comments and layout kept, one pass, idempotent, and the fixes in JSON and SARIF."""
 
 import json
+import shlex
 import textwrap
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from sessionwise.cli import app
 
 runner = CliRunner()
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 PROJECT = '[project]\nname = "demo"\n'
 
@@ -406,3 +409,17 @@ def test_no_commit_after_response_under_a_fastapi_that_commits_before_it(tmp_pat
     root = project(tmp_path, files, pyproject=PROJECT + 'dependencies = ["fastapi~=0.112.0"]\n')
 
     assert check(str(root)) == (0, "All checks passed (3 file(s)).\n")
+
+
+def test_the_fixing_pre_commit_hook_repairs_the_staged_file(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text())
+    (fixing,) = [hook for hook in hooks if hook["id"] == "sessionwise-check-fix"]
+    program, *arguments = shlex.split(fixing["entry"])
+    root = project(tmp_path, {"db.py": ENGINE})
+
+    assert program == "sessionwise"
+    result = runner.invoke(app, [*arguments, str(root / "db.py")])  # pre-commit adds the files
+
+    assert result.exit_code == 0, result.output
+    assert (root / "db.py").read_text() == textwrap.dedent(ENGINE_FIXED).lstrip()
+    assert fixing["types"] == ["python"] and fixing["require_serial"] is True
