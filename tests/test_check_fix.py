@@ -423,3 +423,15 @@ def test_the_fixing_pre_commit_hook_repairs_the_staged_file(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert (root / "db.py").read_text() == textwrap.dedent(ENGINE_FIXED).lstrip()
     assert fixing["types"] == ["python"] and fixing["require_serial"] is True
+
+
+def test_a_file_with_windows_line_endings_keeps_them(tmp_path: Path) -> None:
+    root = project(tmp_path, {})
+    source = textwrap.dedent(ENGINE).lstrip().replace("\n", "\r\n")
+    (root / "db.py").write_bytes(source.encode())
+
+    code, output = check("--fix", str(root))
+
+    assert code == 0, output
+    fixed = textwrap.dedent(ENGINE_FIXED).lstrip().replace("\n", "\r\n")
+    assert (root / "db.py").read_bytes() == fixed.encode()

@@ -206,7 +206,7 @@ def check(
             show_diff(changed, root, len(fixed))
             raise typer.Exit(1 if changed else 0)
         for path, (_, after) in changed.items():
-            path.write_text(after, encoding="utf-8")
+            path.write_bytes(after.encode("utf-8"))
         if changed:
             findings, files = check_paths(paths, config)
         fixed_count = len(fixed)

@@ -357,10 +357,10 @@ def fixed_files(edits: Iterable[Edit]) -> dict[Path, tuple[str, str, set[Edit]]]
         by_path[edit.path.resolve()].append(edit)
     results = {}
     for path, path_edits in by_path.items():
-        source = path.read_text(encoding="utf-8")
-        try:
+        try:  # bytes: the file's own line endings are kept
+            source = path.read_bytes().decode("utf-8")
             fixed, applied = fix_source(source, path_edits)
-        except cst.ParserSyntaxError:
+        except (UnicodeDecodeError, cst.ParserSyntaxError):
             continue
         results[path] = (source, fixed, applied)
     return results
