@@ -22,10 +22,12 @@ GET_SESSION = r"^(async )?def get_session\(\).*?(?=\n\n\n)"
 
 
 def return_instead_of_yield(project: Path, mode: str) -> None:
+    returned = "AsyncSession" if mode == "async" else "Session"
     replace_in(
         package(project) / "db.py",
         GET_SESSION,
-        f"{'async ' if mode == 'async' else ''}def get_session():\n    return SessionLocal()",
+        f"{'async ' if mode == 'async' else ''}def get_session() -> {returned}:\n"
+        "    return SessionLocal()",
     )
 
 
@@ -54,14 +56,19 @@ def engine_per_request(project: Path, mode: str) -> None:
 
 
 def no_finally(project: Path, mode: str) -> None:
+    """The session closed after the yield, not in `finally`; committed there as the
+    template's dependency does (commit_on_success), else not."""
     awaited = "await " if mode == "async" else ""
+    db = package(project) / "db.py"
+    commit = f"    {awaited}session.commit()\n" if "session.commit()" in db.read_text() else ""
+    iterator = "AsyncIterator[AsyncSession]" if mode == "async" else "Iterator[Session]"
     replace_in(
-        package(project) / "db.py",
+        db,
         GET_SESSION,
-        f"{'async ' if mode == 'async' else ''}def get_session():\n"
+        f"{'async ' if mode == 'async' else ''}def get_session() -> {iterator}:\n"
         "    session = SessionLocal()\n"
         "    yield session\n"
-        f"    {awaited}session.commit()\n"
+        f"{commit}"
         f"    {awaited}session.close()",
     )
 
@@ -184,6 +191,12 @@ class Pitfall:
     drivers: tuple[str, ...] | None = None  # None: one driver per database and mode
     # What the failing tests' output must show: the error users see.
     shows: str | None = None
+    # What `sessionwise check` reports for it (None: nothing it can see in code).
+    code: str | None = None
+    # The SQLite renders (mode, policy) where the plant is that mistake alone: elsewhere it
+    # also drops what the template's dependency does besides (its commit and the 409 of a
+    # conflict, its session place), which no fix can know to put back.
+    alone_in: tuple[tuple[str, str], ...] = ()
 
 
 PITFALLS = {
@@ -197,6 +210,8 @@ PITFALLS = {
                 "test_create_then_read_an_item",
             }
         ),
+        code="SW001",
+        alone_in=(("sync", "explicit"),),
     ),
     "engine-per-request": Pitfall(
         engine_per_request,
@@ -209,6 +224,7 @@ PITFALLS = {
         # Its connections are unbounded: on a server (100 connections on PostgreSQL) one
         # planted suite takes every connection that the suites running beside it need.
         databases=("sqlite",),
+        code="SW002",
     ),
     "no-finally": Pitfall(
         no_finally,
@@ -220,11 +236,14 @@ PITFALLS = {
                 "test_missing_item_is_404",
             }
         ),
+        code="SW005",
+        alone_in=(("sync", "explicit"),),
     ),
     "sync-session-in-async-endpoint": Pitfall(
         sync_session_in_async_endpoint,
         frozenset({"test_session_endpoints_match_the_sync_mode"}),
         modes=("sync",),
+        code="SW003",
     ),
     "pool-pre-ping-off": Pitfall(
         pool_pre_ping_off,
@@ -239,6 +258,8 @@ PITFALLS = {
                 "test_nothing_is_committed_that_the_endpoint_did_not_commit",
             }
         ),
+        code="SW006",
+        alone_in=(("sync", "commit_on_success"), ("async", "commit_on_success")),
     ),
     "conflict-at-commit-unmapped": Pitfall(
         conflict_at_commit_unmapped,

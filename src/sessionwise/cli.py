@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from sessionwise.lint import check_paths, report
+from sessionwise.lint import applies, check_paths, fix_findings, report
 from sessionwise.lint import config as lint_config
 from sessionwise.lint.rules import RULES
 from sessionwise.template.presets import PRESETS
@@ -167,8 +167,27 @@ def check(
     output: Annotated[Path | None, typer.Option(help="Write the report to a file")] = None,
     select: Annotated[str | None, typer.Option(help="Only these codes, e.g. SW001,SW005")] = None,
     ignore: Annotated[str | None, typer.Option(help="Skip these codes")] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes, then report what remains")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes", help="Also apply (with --fix or --diff) or offer the unsafe fixes"
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Write nothing: print the diff --fix would make (exit 1 if there is one)",
+        ),
+    ] = False,
 ) -> None:
-    """Find SQLAlchemy session pitfalls in FastAPI code (static: nothing is imported)."""
+    """Find SQLAlchemy session pitfalls in FastAPI code (static: nothing is imported).
+
+    Exit status: 0 when nothing is (left) to report, 1 when findings remain (with --diff:
+    when a fix would change a file), 2 on a usage or configuration error."""
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
         raise fail(f"no such file or directory: {', '.join(missing)}")
@@ -180,17 +199,38 @@ def check(
     config.ignore = code_list(ignore) or config.ignore
     findings, files = check_paths(paths, config)
     root = Path.cwd()
+    fixed_count: int | None = None
+    if fix or diff:
+        fixed, changed = fix_findings(findings, config, unsafe_fixes)
+        if diff:
+            show_diff(changed, root, len(fixed))
+            raise typer.Exit(1 if changed else 0)
+        for path, (_, after) in changed.items():
+            path.write_bytes(after.encode("utf-8"))
+        if changed:
+            findings, files = check_paths(paths, config)
+        fixed_count = len(fixed)
     if output_format is Format.json:
         rendered = report.json_report(findings, root)
     elif output_format is Format.sarif:
         rendered = report.sarif(findings, root)
     else:
-        rendered = report.text(findings, files, root)
+        rendered = report.text(
+            findings, files, root, lambda f: applies(f, config, unsafe_fixes), fixed_count
+        )
     if output is None:
         typer.echo(rendered)
     else:
         output.write_text(rendered + "\n")
     raise typer.Exit(1 if findings else 0)
+
+
+def show_diff(changed: dict[Path, tuple[str, str]], root: Path, fixed: int) -> None:
+    from sessionwise.lint.fixes import unified_diff
+
+    for path, (before, after) in sorted(changed.items()):
+        typer.echo(unified_diff(report.relative(path, root), before, after), nl=False)
+    typer.echo(f"Would fix {fixed} finding(s).", err=True)
 
 
 @app.command()

@@ -243,7 +243,7 @@ def test_check_finds_nothing_in_a_rendered_service_and_finds_a_planted_pitfall(
 
     clean = cli.run("check", "src", cwd=tmp_path / "svc")
     shutil.copy(
-        ROOT / "tests/check_fixtures/sw001_return_session.py", tmp_path / "svc/src/leaky.py"
+        ROOT / "tests/unit/check_fixtures/sw001_return_session.py", tmp_path / "svc/src/leaky.py"
     )
     planted = cli.run("check", "src", cwd=tmp_path / "svc")
 

@@ -92,17 +92,10 @@ def test_generated_tests_catch_the_planted_pitfall(
     assert shows is None or re.search(shows, run.output), run.output
 
 
-# What `sessionwise check` reports for each planted pitfall it can see in code.
-CHECK_CODES = {
-    "return-instead-of-yield": "SW001",
-    "engine-per-request": "SW002",
-    "sync-session-in-async-endpoint": "SW003",
-    "no-finally": "SW005",
-    "commit-after-response": "SW006",
-}
 CHECK_CASES = [
     pytest.param(name, answers(mode, database, driver, policy), id=f"{name}-{mode}-{policy}")
-    for name in CHECK_CODES
+    for name, pitfall in PITFALLS.items()
+    if pitfall.code is not None
     for mode, database, driver in MODE_DATABASE_DRIVER
     for policy in POLICIES
     if database == "sqlite" and mode in PITFALLS[name].modes
@@ -118,4 +111,4 @@ def test_check_finds_the_planted_pitfall(
 
     findings, _ = check_paths([project])
 
-    assert CHECK_CODES[pitfall] in {finding.code for finding in findings}
+    assert PITFALLS[pitfall].code in {finding.code for finding in findings}

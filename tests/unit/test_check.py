@@ -88,9 +88,12 @@ def test_cli_text_output_and_exit_code() -> None:
     assert re.fullmatch(
         r".*sw008_read_after_commit\.py:7:12: SW008 async session factory .*", first
     )
-    assert "fix: pass expire_on_commit=False" in result.output
+    assert "fix (unsafe): pass expire_on_commit=False" in result.output
     assert "docs/pitfalls/expire-on-commit.md" in result.output
-    assert result.output.rstrip().endswith("Found 1 finding(s) in 1 of 1 file(s).")
+    assert result.output.rstrip().endswith(
+        "Found 1 finding(s) in 1 of 1 file(s).\n"
+        "No fixes available (1 hidden fix(es) can be enabled with the `--unsafe-fixes` option)."
+    )
 
 
 def test_cli_clean_exit_code() -> None:
@@ -110,6 +113,11 @@ def test_cli_json_output() -> None:
     assert {(f["line"], f["code"]) for f in findings} == expected
     assert len(findings) == 2
     assert set(findings[0]) == {"path", "line", "column", "code", "message", "fix", "url"}
+    assert findings[0]["fix"] == {
+        "applicability": "display-only",
+        "message": "pass ids or plain data, and open a new session inside the task",
+        "edits": [],
+    }
 
 
 def test_cli_sarif_output_is_code_scanning_shaped(tmp_path: Path) -> None:

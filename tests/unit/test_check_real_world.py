@@ -1,7 +1,7 @@
-"""`sessionwise check` on reproductions of real public FastAPI code (tests/real_world).
+"""`sessionwise check` on reproductions of real public FastAPI code (tests/unit/real_world).
 
-Each project under tests/real_world/projects reproduces, in our own code, patterns read in
-public repositories (tests/real_world/manifest.yml says which files, at which commit), and
+Each project under tests/unit/real_world/projects reproduces, in our own code, patterns read in
+public repositories (tests/unit/real_world/manifest.yml says which files, at which commit), and
 look-alikes that are fine. `# expect: SWxxx` marks each line a finding belongs to. Precision
 and recall are computed per code and overall, for a run over each project and for runs over
 one file at a time (as pre-commit does); each must reach 0.9 overall.

@@ -13,15 +13,16 @@ from sessionwise.lint.cache import SummaryCache
 from sessionwise.lint.checks import CHECKS
 from sessionwise.lint.config import Config
 from sessionwise.lint.context import FileContext
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import SAFE, UNSAFE, Finding
 from sessionwise.lint.parse import ParseFailure, parse_source
+from sessionwise.lint.pins import pinned_fastapi
 from sessionwise.lint.project import find_root, module_name, python_files
 from sessionwise.lint.resolve import build
 from sessionwise.lint.summary import ModuleSummary, summarize
 
 IGNORE_COMMENT = re.compile(r"#\s*sessionwise:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
-__all__ = ["Config", "Finding", "check_paths", "python_files"]
+__all__ = ["Config", "Finding", "applies", "check_paths", "fix_findings", "python_files"]
 
 
 def suppressed(lines: list[str], finding: Finding) -> bool:
@@ -32,6 +33,20 @@ def suppressed(lines: list[str], finding: Finding) -> bool:
     if match is None:
         return False
     return match.group(1) is None or finding.code in re.split(r"[,\s]+", match.group(1))
+
+
+def pin_folders(paths: list[Path], root: Path | None) -> list[Path]:
+    """From the first checked path's folder up to the project root (where the pins are)."""
+    if not paths:
+        return []
+    start = paths[0].resolve()
+    start = start if start.is_dir() else start.parent
+    folders = [start]
+    for folder in start.parents:
+        if root is None or not folder.is_relative_to(root.resolve()):
+            break
+        folders.append(folder)
+    return folders
 
 
 def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[list[Finding], int]:
@@ -73,6 +88,8 @@ def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[li
     cache.save()
 
     index, resolver = build(list(summaries.values()))
+    index.paths = {summary.name: path for path, summary in summaries.items()}
+    index.fastapi = pinned_fastapi(pin_folders(paths, root))
     for path, (resolved, tree, lines) in trees.items():
         context = FileContext(path, tree, summaries[resolved], index, resolver)
         for check in CHECKS:
@@ -84,3 +101,28 @@ def check_paths(paths: Iterable[Path], config: Config | None = None) -> tuple[li
         key=lambda f: (str(f.path), f.line, f.col, f.code),
     )
     return kept, len(checked)
+
+
+def applies(finding: Finding, config: Config, unsafe: bool) -> bool:
+    """`--fix` applies this finding's fix (`--unsafe-fixes` given or not)."""
+    fix = finding.fix
+    if fix is None or not fix.edits or not config.may_fix(finding.code):
+        return False
+    return fix.applicability == SAFE or (unsafe and fix.applicability == UNSAFE)
+
+
+def fix_findings(
+    findings: list[Finding], config: Config, unsafe: bool
+) -> tuple[list[Finding], dict[Path, tuple[str, str]]]:
+    """The findings whose fixes apply, and each file they change: (source, fixed source).
+    Nothing is written."""
+    from sessionwise.lint.fixes import fixed_files  # libcst: only when fixing
+
+    chosen = [finding for finding in findings if applies(finding, config, unsafe)]
+    results = fixed_files(edit for finding in chosen for edit in finding.fix.edits)  # type: ignore[union-attr]
+    applied = set().union(*(done for _, _, done in results.values()))
+    fixed = [f for f in chosen if set(f.fix.edits) <= applied]  # type: ignore[union-attr]
+    changed = {
+        path: (before, after) for path, (before, after, _) in results.items() if before != after
+    }
+    return fixed, changed

@@ -1,4 +1,4 @@
-"""`[tool.sessionwise]` in pyproject.toml: select, ignore and exclude."""
+"""`[tool.sessionwise]` in pyproject.toml: select, ignore, exclude, fixable and unfixable."""
 
 import tomllib
 from dataclasses import dataclass, field
@@ -16,9 +16,14 @@ class Config:
     select: set[str] = field(default_factory=lambda: set(RULES))
     ignore: set[str] = field(default_factory=set)
     exclude: list[str] = field(default_factory=list)
+    fixable: set[str] = field(default_factory=lambda: set(RULES))
+    unfixable: set[str] = field(default_factory=set)
 
     def enabled(self, code: str) -> bool:
         return code in self.select and code not in self.ignore
+
+    def may_fix(self, code: str) -> bool:
+        return code in self.fixable and code not in self.unfixable
 
 
 def codes(value: object, where: str) -> set[str]:
@@ -52,6 +57,11 @@ def load(start: Path) -> Config:
         config.select = codes(table["select"], f"{pyproject}: [tool.sessionwise] select")
     if "ignore" in table:
         config.ignore = codes(table["ignore"], f"{pyproject}: [tool.sessionwise] ignore")
+    for option in ("fixable", "unfixable"):
+        if option in table:
+            setattr(
+                config, option, codes(table[option], f"{pyproject}: [tool.sessionwise] {option}")
+            )
     if "exclude" in table:
         exclude = table["exclude"]
         if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):

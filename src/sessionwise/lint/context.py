@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import DESCRIBED_ONLY, Edit, Finding, Fix
 from sessionwise.lint.index import ProjectIndex
 from sessionwise.lint.resolve import Resolver, Scope
 from sessionwise.lint.summary import (
@@ -127,12 +127,24 @@ class FileContext:
             yield current
             current = self.parent(current)
 
-    def finding(self, node: ast.AST | tuple[int, int], code: str, variant: str = "") -> Finding:
+    def finding(
+        self,
+        node: ast.AST | tuple[int, int],
+        code: str,
+        variant: str = "",
+        fix: Fix | None = DESCRIBED_ONLY,
+    ) -> Finding:
+        """A finding at `node`; its fix, display-only (the rule's text alone) unless given."""
         if isinstance(node, tuple):
             line, col = node
         else:
             line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-        return Finding(self.path, line, col, code, variant)
+        return Finding(self.path, line, col, code, variant, fix=fix)
+
+    def edit(self, node: ast.AST, action: str, *args: str, module: str | None = None) -> Edit:
+        """An edit of the construct `node` starts, in this file or in project `module`'s."""
+        path = self.index.paths.get(module, self.path) if module else self.path
+        return Edit(path, node.lineno, node.col_offset, action, args)  # type: ignore[attr-defined]
 
     # ----- what kind of function this is
     def is_endpoint(self, facts: FunctionFacts) -> bool:
@@ -182,6 +194,38 @@ class FileContext:
         if annotation is not None:
             return isinstance(self.resolver.annotation(annotation, self.scope(facts), 0), Alias)
         return False
+
+    def never_called(self, facts: FunctionFacts | None) -> bool:
+        """A plain module-level function that no module of the project names (nor a string
+        in it): nothing in the project calls it, so it serves no request."""
+        if facts is None or facts.owner is not None or "." in facts.qualname or facts.decorators:
+            return False
+        name = facts.qualname
+        return not any(name in module.referenced for module in self.index.modules.values())
+
+    def disposed_after_use(
+        self, facts: FunctionFacts | None, node: Function, call: ast.Call
+    ) -> bool:
+        """The engine `call` creates is disposed in the same plain function (not a generator
+        or lifespan, whose engine serves what runs in between): a throw-away engine."""
+        if facts is None or facts.is_generator:
+            return False
+        parent = self.parent(call)
+        if not isinstance(parent, ast.Assign | ast.AnnAssign):
+            return False
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        return any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "dispose"
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id in names
+            for n in self.own(node)
+        )
+
+    def function_node(self, facts: FunctionFacts | None) -> Function | None:
+        return self.nodes.get(facts.qualname) if facts is not None else None
 
     def per_request(self, facts: FunctionFacts) -> bool:
         return self.is_endpoint(facts) or self.is_dependency(facts) or self.is_middleware(facts)

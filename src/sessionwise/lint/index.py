@@ -4,6 +4,7 @@ on `app.state`)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sessionwise.lint.summary import ClassFacts, FunctionFacts, ModuleSummary
 
@@ -15,6 +16,13 @@ class ProjectIndex:
     modules: dict[str, ModuleSummary]
     # dependency -> for each Depends(...) that names it, whether it has scope="function"
     depends_uses: dict[FunctionKey, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    # dependency -> the Depends(...) calls that name it without scope="function":
+    # (module, line, col) of each
+    request_scoped_sites: dict[FunctionKey, list[tuple[str, int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    paths: dict[str, Path] = field(default_factory=dict)  # module -> its file
+    fastapi: tuple[int, int] | None = None  # the FastAPI version the project pins
     endpoints: set[FunctionKey] = field(default_factory=set)
     called: set[FunctionKey] = field(default_factory=set)  # generators other code calls
     _by_suffix: dict[str, list[str]] = field(default_factory=dict)

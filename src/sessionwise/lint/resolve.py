@@ -602,6 +602,8 @@ def build(summaries: list[ModuleSummary]) -> tuple[ProjectIndex, Resolver]:
                     target = FunctionRef((target.cls.module, facts.methods["__call__"]))
             if isinstance(target, FunctionRef):
                 index.depends_uses[target.key].append(use.function_scope)
+                if not use.function_scope:
+                    index.request_scoped_sites[target.key].append((summary.name, use.line, use.col))
         candidates = {
             name
             for name, facts in summary.functions.items()

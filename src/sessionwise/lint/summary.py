@@ -7,6 +7,7 @@ be cached (see `cache`) and rebuilt from summaries without parsing unchanged fil
 """
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -108,6 +109,8 @@ class DependsUse:
     target: ast.expr
     function_scope: bool
     function: str | None
+    line: int = 0  # where the Depends(...) call starts
+    col: int = 0
 
 
 @dataclass
@@ -123,6 +126,9 @@ class ModuleSummary:
     depends: list[DependsUse] = field(default_factory=list)
     routes: list[tuple[ast.expr, str | None]] = field(default_factory=list)
     state: list[StateAssignment] = field(default_factory=list)
+    # Every name the module uses (loaded names, attributes, identifiers inside strings such
+    # as "app.db:init"): a function no module names is called by nothing in the project.
+    referenced: set[str] = field(default_factory=set)
 
 
 def dotted_tail(node: ast.expr) -> str:
@@ -201,7 +207,25 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
     package = name if is_package else name.rpartition(".")[0]
     summary = ModuleSummary(name=name, package=package)
     _Summarizer(summary).module(tree)
+    summary.referenced = referenced_names(tree)
     return summary
+
+
+def referenced_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).rpartition(".")[2])
+            names.add(node.name.rpartition(".")[2])
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200
+        ):
+            names.update(re.findall(r"[A-Za-z_]\w*", node.value))
+    return names
 
 
 class _Summarizer:
@@ -316,7 +340,9 @@ class _Summarizer:
                 target = depends_target(node)
                 if target is not None:
                     self.summary.depends.append(
-                        DependsUse(target, is_function_scope(node), function)
+                        DependsUse(
+                            target, is_function_scope(node), function, node.lineno, node.col_offset
+                        )
                     )
 
     def record_routes_and_state(self, nodes: list[ast.AST], function: str | None) -> None:

@@ -1,4 +1,9 @@
-"""SW002: an engine (a connection pool) created by code that runs on every request."""
+"""SW002: an engine (a connection pool) created by code that runs on every request.
+
+Not reported in a function nothing in the project names (it runs on no request), nor for an
+engine an endpoint disposes after using it (the requests of that one route connect anew,
+slowly, but give their connections back); in middleware, which runs on every request, it is.
+"""
 
 import ast
 from collections.abc import Iterator
@@ -12,8 +17,8 @@ from sessionwise.lint.values import External, FunctionRef
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    for facts, _ in ctx.functions():
-        if not ctx.per_request(facts):
+    for facts, node in ctx.functions():
+        if not ctx.per_request(facts) or ctx.never_called(facts):
             continue
         scope = ctx.scope(facts)
         fresh_engines = set()
@@ -23,7 +28,9 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             callee = ctx.resolver.value(call.func, scope)
             if isinstance(callee, External) and callee.name in ENGINE_CREATORS:
                 fresh_engines |= assigned_names(facts, call)
-                yield ctx.finding(call, "SW002")
+                throw_away = ctx.is_endpoint(facts) and ctx.disposed_after_use(facts, node, call)
+                if not throw_away:
+                    yield ctx.finding(call, "SW002")
             elif isinstance(callee, FunctionRef) and creates_engine(
                 ctx.resolver, callee.key, set()
             ):

@@ -1,11 +1,17 @@
 """SW008: an async session factory that expires objects on commit, in a project that reads
-objects after committing them."""
+objects after committing them.
+
+Fix (unsafe): `expire_on_commit=False` on the factory. Objects then keep, after a commit, the
+values they had: reads no longer load (and no longer fail with MissingGreenlet), but a value
+the database changed at commit (a trigger, a server-side default or onupdate) is no longer
+seen, where code that reads through `awaitable_attrs` or `run_sync` saw it before.
+"""
 
 import ast
 from collections.abc import Iterator
 
 from sessionwise.lint.context import FileContext
-from sessionwise.lint.findings import Finding
+from sessionwise.lint.findings import UNSAFE, Finding, Fix
 from sessionwise.lint.resolve import ASYNC_SESSION, Resolver
 from sessionwise.lint.values import External, Factory, Session
 
@@ -24,7 +30,8 @@ def check(ctx: FileContext) -> Iterator[Finding]:
         if factory is None or factory.kind != "async" or factory.expire_disabled:
             continue
         if None in readers or (factory.module, factory.line) in readers:
-            yield ctx.finding(call, "SW008")
+            edit = ctx.edit(call, "keyword", "expire_on_commit", "False")
+            yield ctx.finding(call, "SW008", fix=Fix(UNSAFE, (edit,)))
 
 
 def direct_session_factory(ctx: FileContext, call: ast.Call) -> Factory | None:
