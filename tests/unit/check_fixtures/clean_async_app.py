@@ -1,9 +1,10 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from app.settings import settings
 from fastapi import Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from app.settings import settings
 
 engine = create_async_engine(settings.database_url, pool_pre_ping=settings.pool_pre_ping)
 SessionLocal = async_sessionmaker(engine, expire_on_commit=False)

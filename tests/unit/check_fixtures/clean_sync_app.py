@@ -1,10 +1,11 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from app.settings import settings
 from fastapi import BackgroundTasks, Depends, FastAPI
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.settings import settings
 
 engine = create_engine(
     settings.database_url,

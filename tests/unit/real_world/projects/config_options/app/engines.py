@@ -1,4 +1,5 @@
 import os
+
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -28,7 +29,5 @@ engine = build_engine(config.DATABASE_URL)
 replica = create_engine(config.DATABASE_URL, **pool_options())
 reporting = create_engine(config.DATABASE_URL, pool_pre_ping=config.REPLICA_PING)
 main = create_async_engine(settings.database_url, pool_pre_ping=settings.pool_pre_ping)
-audit = create_async_engine(
-    settings.database_url, pool_pre_ping=settings.audit_pre_ping
-)  # expect: SW004
+audit = create_async_engine(settings.database_url, pool_pre_ping=settings.audit_pre_ping)  # expect: SW004
 external = create_engine(config.DATABASE_URL, **options_from(os.environ))

@@ -35,10 +35,10 @@ def first[T: (int, str) = int](items: list[T]) -> T:
 
 
 def describe(row: dict[str, str]) -> str:
-    return f"{row['name']} ({f'{row['kind']}'})"
+    return f"{row["name"]} ({f"{row['kind']}"})"
 
 
 def report(rows: list[str]) -> str:
     return f"{
-        ', '.join(rows)  # one line per row
+        ", ".join(rows)  # one line per row
     }"
