@@ -43,8 +43,7 @@ def fuzz(base_url: str, har: Path) -> subprocess.CompletedProcess[str]:
     """The schemathesis CLI (this environment's pinned one) against the served service.
 
     One worker: requests go one at a time, so that the recorded order is the order the
-    service saw them in (and CPython 3.11's ast module, which hypothesis uses, is not
-    shared between threads: it can fail with "AST constructor recursion depth mismatch").
+    service saw them in.
     """
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
@@ -61,9 +60,7 @@ def fuzz(base_url: str, har: Path) -> subprocess.CompletedProcess[str]:
         f"--report-har-path={har}",
         "--no-color",
     ]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
-    )
+    return subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
 
 
 def acknowledged_rows(har: Path) -> set[Row]:
@@ -82,10 +79,7 @@ def acknowledged_rows(har: Path) -> set[Row]:
 def stored_rows(database_url: str) -> set[Row]:
     url = make_url(database_url)
     backend = url.get_backend_name()
-    if backend == "sqlite":
-        engine = create_engine(url)
-    else:
-        engine = admin_engine(backend, url.database)
+    engine = create_engine(url) if backend == "sqlite" else admin_engine(backend, url.database)
     try:
         with engine.connect() as connection:
             result = connection.execute(text("SELECT id, name, description FROM items"))
