@@ -273,9 +273,17 @@ PITFALLS = {
                 "test_every_operation_answers_as_documented",
             }
         ),
-        # Past 64 bits on SQLite, past 32 on PostgreSQL: a 500 from the driver. The bound
-        # does not depend on the policy.
-        databases=("sqlite", "postgresql"),
+        # Past 2**31 - 1 PostgreSQL's INTEGER fails (a 500), well within the fuzzer's reach.
+        # The bound does not depend on the policy.
+        databases=("postgresql",),
+        policies=("explicit",),
+    ),
+    "id-out-of-range-on-sqlite": Pitfall(
+        id_out_of_range,
+        # SQLite holds 64-bit ids: only one past 2**63 is a 500 there, which the fixed seed
+        # of the fuzz test does not draw in every mode; the regression test asks for it.
+        frozenset({"test_out_of_range_ids_are_422"}),
+        databases=("sqlite",),
         policies=("explicit",),
     ),
     "driver-defaults-behind-pgbouncer": Pitfall(
