@@ -11,14 +11,16 @@ from {{ package_name }}.schemas import Message
 
 Responses = dict[int | str, dict[str, Any]]
 
-NOT_FOUND: Responses = {404: {"model": Message, "description": "No item has this id"}}
+NOT_FOUND: Responses = {
+    404: {"model": Message, "description": "No item has this id"},
+}
 
 NAME_TAKEN: Responses = {
-    409: {"model": Message, "description": "The name is taken; nothing was saved"}
+    409: {"model": Message, "description": "The name is taken; nothing was saved"},
 }
 
 UNREADABLE_BODY: Responses = {
-    400: {"model": Message, "description": "The body is unreadable (e.g. not UTF-8)"}
+    400: {"model": Message, "description": "The body is unreadable (e.g. not UTF-8)"},
 }
 
 # main.py's handler for a pool timeout.
@@ -38,13 +40,17 @@ POOL_BUSY: Responses = {
 
 # health.py's readiness check.
 DATABASE_UNAVAILABLE: Responses = {
-    503: {"model": Message, "description": "No pooled connection answered SELECT 1"}
+    503: {"model": Message, "description": "No pooled connection answered SELECT 1"},
 }
+
+PLAIN_TEXT = {"type": "string"}
 
 # Starlette's answer to an unexpected error, e.g. the database failing at commit.
 STORE_FAILED: Responses = {
     500: {
         "description": "The database failed to store the change; nothing was saved",
-        "content": {"text/plain": {"schema": {"type": "string"}}},
+        "content": {
+            "text/plain": {"schema": PLAIN_TEXT},
+        },
     }
 }
