@@ -60,7 +60,15 @@ def fuzz(base_url: str, har: Path) -> subprocess.CompletedProcess[str]:
         f"--report-har-path={har}",
         "--no-color",
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
+    # In the test's own folder: the CLI keeps a replay cache (.schemathesis/) where it runs.
+    return subprocess.run(
+        command,
+        cwd=har.parent,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
 
 
 def acknowledged_rows(har: Path) -> set[Row]:
