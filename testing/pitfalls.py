@@ -135,7 +135,7 @@ def asyncio_semaphore(project: Path, mode: str) -> None:
 def migration_drift(project: Path, mode: str) -> None:
     replace_in(
         package(project) / "models.py",
-        r"(    description: Mapped\[str \| None\] = mapped_column\(String\(500\)\)\n)",
+        r"(    description: Mapped\[str \| None\] = mapped_column\(.*?\)\)\n)",
         r"\1    price: Mapped[int | None]\n",
     )
 
@@ -176,6 +176,11 @@ def sqlite_legacy_transactions(project: Path, mode: str) -> None:
         r"\n\n\n# Left to itself, the sqlite3 driver.*?exec_driver_sql\(\"BEGIN\"\)\n",
         "\n",
     )
+
+
+def id_out_of_range(project: Path, mode: str) -> None:
+    """An id without the column's upper bound: a larger one reaches the database."""
+    replace_in(package(project) / "items.py", r"Path\(ge=1, le=MAX_ID\)", "Path(ge=1)")
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,27 @@ PITFALLS = {
         ),
         databases=("postgresql", "mysql"),
         policies=("commit_on_success",),  # the check does not depend on the policy
+    ),
+    "id-out-of-range": Pitfall(
+        id_out_of_range,
+        frozenset(
+            {
+                "test_out_of_range_ids_are_422",
+                "test_every_operation_answers_as_documented",
+            }
+        ),
+        # Past 2**31 - 1 PostgreSQL's INTEGER fails (a 500), well within the fuzzer's reach.
+        # The bound does not depend on the policy.
+        databases=("postgresql",),
+        policies=("explicit",),
+    ),
+    "id-out-of-range-on-sqlite": Pitfall(
+        id_out_of_range,
+        # SQLite holds 64-bit ids: only one past 2**63 is a 500 there, which the fixed seed
+        # of the fuzz test does not draw in every mode; the regression test asks for it.
+        frozenset({"test_out_of_range_ids_are_422"}),
+        databases=("sqlite",),
+        policies=("explicit",),
     ),
     "driver-defaults-behind-pgbouncer": Pitfall(
         pgbouncer_settings_removed,

@@ -1,6 +1,12 @@
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The sizes of the columns, which the API's validation keeps requests within.
+# An INTEGER holds up to 2**31 - 1 on PostgreSQL and MySQL (SQLite holds more).
+MAX_ID = 2**31 - 1
+NAME_LENGTH = 100
+DESCRIPTION_LENGTH = 500
+
 
 class Base(DeclarativeBase):
     # Named constraints let Alembic migrations drop and alter them on every database.
@@ -19,5 +25,5 @@ class Item(Base):
     __tablename__ = "items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    description: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_LENGTH))

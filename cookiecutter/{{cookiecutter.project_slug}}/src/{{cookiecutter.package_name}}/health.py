@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from {{ package_name }}.db import engine
+from {{ package_name }}.responses import DATABASE_UNAVAILABLE
 
 router = APIRouter(tags=["health"])
 
@@ -33,7 +34,7 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses=DATABASE_UNAVAILABLE)
 {{ "async " if is_async }}def ready() -> Readiness:
     """Readiness: a pooled connection answers SELECT 1. Reports the pool's state."""
     try:

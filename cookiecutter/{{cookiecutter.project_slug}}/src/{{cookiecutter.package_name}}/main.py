@@ -7,12 +7,19 @@
 {% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
 {% set database = cookiecutter.database %}
 {% set has_server = database != 'sqlite' %}
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from {{ package_name }} import health, items
 {% if has_server %}
@@ -51,3 +58,41 @@ async def pool_exhausted(request: Request, error: PoolTimeoutError) -> JSONRespo
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": "1"},
     )
+
+
+class ValidationErrorResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        # The errors echo the input, which may hold an unpaired surrogate (valid in
+        # JSON, not in UTF-8): written as a JSON \u escape instead of failing (a 500).
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "backslashreplace")
+
+
+@app.exception_handler(RequestValidationError)
+async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+    """FastAPI's 422 with what is wrong, whatever characters the input held."""
+    return ValidationErrorResponse(
+        {"detail": jsonable_encoder(error.errors())},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+@app.exception_handler(StarletteHTTPException)
+async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """FastAPI's handler, with a 405 whose Allow lists every method the path has (the
+    router lists only those of the first route whose path matched)."""
+    if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        allowed = [
+            method
+            for method in HTTP_METHODS
+            if any(
+                route.matches({**request.scope, "method": method})[0] is Match.FULL
+                for route in request.app.router.routes
+            )
+        ]
+        headers = {"Allow": ", ".join(allowed)}
+        error = StarletteHTTPException(error.status_code, headers=headers)
+    return await http_exception_handler(request, error)
