@@ -152,6 +152,19 @@ def pgbouncer_settings_removed(project: Path, mode: str) -> None:
     replace_in(package(project) / "db.py", settings, ")")
 
 
+def session_never_closed(project: Path, mode: str) -> None:
+    """An endpoint opens a second session of its own and never closes it: a slow leak."""
+    awaited = "await " if mode == "async" else ""
+    replace_in(
+        package(project) / "items.py",
+        r"^((async )?def read_item\(item_id: int, session: SessionDep\) -> Item:\n)",
+        r"\1    from my_service.db import SessionLocal\n"
+        r"    audit = SessionLocal()\n"
+        f"    {awaited}audit.connection()\n"
+        r'    globals().setdefault("audits", []).append(audit)\n',
+    )
+
+
 @dataclass(frozen=True)
 class Pitfall:
     plant: Callable[[Path, str], None]
@@ -268,5 +281,13 @@ PITFALLS = {
         # psycopg2 never prepares statements on the server: nothing to remove.
         drivers=("psycopg", "asyncpg"),
         shows=r'prepared statement "\w+" (does not exist|already exists)',
+    ),
+    "session-never-closed": Pitfall(
+        session_never_closed,
+        frozenset({"test_the_items_endpoints_return_their_connections_within_the_threshold"}),
+        # The detector works the same on every database and policy.
+        databases=("sqlite",),
+        policies=("explicit",),
+        shows=r"Connection leak detection triggered .* by GET /items/\{item_id\} on ",
     ),
 }
