@@ -104,13 +104,9 @@ def test_prometheus_sees_the_pool_of_both_workers_and_the_log_names_the_leaking_
 
             statuses = slow_requests(server.port)
 
-            leaks = prometheus.wait_for(
-                "sum(db_client_connection_suspected_leaks_total)", REQUESTS
-            )
+            leaks = prometheus.wait_for("sum(db_client_connection_suspected_leaks_total)", REQUESTS)
             used_after = prometheus.wait_for(f"sum({USED})", 0)
-            pending_after = prometheus.wait_for(
-                "sum(db_client_connection_pending_requests)", 0
-            )
+            pending_after = prometheus.wait_for("sum(db_client_connection_pending_requests)", 0)
             peak_used = prometheus.query(f"max_over_time(sum({USED})[1m:1s])")
             peak_pending = prometheus.query(
                 "max_over_time(sum(db_client_connection_pending_requests)[1m:1s])"
