@@ -14,11 +14,13 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from {{ package_name }} import health, items
+from {{ package_name }} import health, items, metrics
 {% if has_server %}
 from {{ package_name }}.budget import check_connection_budget
 {% endif %}
 from {{ package_name }}.db import engine
+from {{ package_name }}.leaks import RequestNames
+from {{ package_name }}.settings import settings
 
 
 @asynccontextmanager
@@ -26,8 +28,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 {% if has_server %}
     {{ "await " if is_async and not behind_pgbouncer }}check_connection_budget()
 {% endif %}
+    metrics.worker_started()
     yield
     {{ "await " if is_async }}engine.dispose()
+    metrics.worker_stopped()
 
 
 app = FastAPI(
@@ -37,6 +41,10 @@ app = FastAPI(
 )
 app.include_router(health.router)
 app.include_router(items.router)
+if settings.metrics_enabled:
+    app.include_router(metrics.router)
+if settings.leak_detection_threshold:
+    app.add_middleware(RequestNames)
 
 
 @app.exception_handler(PoolTimeoutError)
