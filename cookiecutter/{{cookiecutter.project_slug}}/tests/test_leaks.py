@@ -117,7 +117,7 @@ def leaks_counted() -> float:
         {{ sleep }}(HELD)
 
     [warning] = lines(reports, logging.WARNING)
-    assert "by outside any request on " in warning
+    assert "by code outside any request on " in warning
     assert ", in test_a_connection_taken_outside_requests_is_reported_with_where\n" in (
         warning
     )

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from time import monotonic
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 {% if is_async %}
@@ -53,7 +53,7 @@ LIBRARY_PATHS = tuple(
 )
 # This module and the pool's timer: on every stack, telling nothing.
 INSTRUMENTS = (__file__, metrics.__file__)
-Frame = tuple[str, int, str]  # file, line, function
+Frame = tuple[CodeType, int]  # the code and its last instruction's offset
 
 request_scope: ContextVar[Scope | None] = ContextVar("request_scope", default=None)
 
@@ -75,7 +75,7 @@ class RequestNames:
 def request_name(scope: Scope | None) -> str:
     """The method and the route template, e.g. GET /items/{item_id}: never the URL."""
     if scope is None:
-        return "outside any request"
+        return "code outside any request"
     route = scope.get("route")
     path = getattr(route, "path", None) or "an unrouted path"
     return f"{scope.get('method', scope['type'])} {path}"
@@ -94,15 +94,15 @@ def holder() -> str:
 
 
 def caller_frames() -> list[Frame]:
-    """Where the checkout was called from, innermost first (positions, no source)."""
+    """Where the checkout was called from, innermost first: the lines are looked up
+    only for a report."""
     frames: list[Frame] = []
     frame: FrameType | None = sys._getframe(2)
 {% if is_async %}
     current = greenlet.getcurrent()
 {% endif %}
     while frame is not None:
-        code = frame.f_code
-        frames.append((code.co_filename, frame.f_lineno, code.co_name))
+        frames.append((frame.f_code, frame.f_lasti))
         frame = frame.f_back
 {% if is_async %}
         if frame is None and current.parent is not None:
@@ -114,16 +114,25 @@ def caller_frames() -> list[Frame]:
     return frames
 
 
+def line_of(code: CodeType, offset: int) -> int:
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return line
+    return code.co_firstlineno
+
+
 def application_stack(frames: list[Frame]) -> str:
     """The frames of application code, outermost first, formatted as a traceback."""
     lines = []
-    for filename, lineno, name in reversed(frames):
+    for code, offset in reversed(frames):
+        filename = code.co_filename
         if filename in INSTRUMENTS or (
             not filename.startswith(APPLICATION_PATH)
             and (filename.startswith(LIBRARY_PATHS) or filename.startswith("<"))
         ):
             continue
-        lines.append(f'  File "{filename}", line {lineno}, in {name}')
+        lineno = line_of(code, offset)
+        lines.append(f'  File "{filename}", line {lineno}, in {code.co_name}')
         source = linecache.getline(filename, lineno).strip()
         if source:
             lines.append(f"    {source}")
