@@ -158,7 +158,9 @@ def test_prometheus_sees_the_pool_of_both_workers_and_the_log_names_the_leaking_
     warnings = [line for line in log.splitlines() if line.startswith("WARNING:  my_service.leaks")]
     infos = [line for line in log.splitlines() if line.startswith("INFO:  my_service.leaks")]
     first = log.index(warnings[0])
-    print(log[first : log.index("\n", log.index(", in slow_report", first) + 20)], infos[0], sep="\n")
+    print(
+        log[first : log.index("\n", log.index(", in slow_report", first) + 20)], infos[0], sep="\n"
+    )
     assert len(warnings) == REQUESTS, log
     assert all("by GET /slow-report on " in line for line in warnings), warnings
     assert all("(LEAK_DETECTION_THRESHOLD 1 s)" in line for line in warnings), warnings
