@@ -5,6 +5,7 @@ through PromQL; the leak warnings read from the service's log."""
 import asyncio
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -189,3 +190,44 @@ def test_the_shipped_alert_rules_pass_promtool(render: Render) -> None:
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "SUCCESS: 4 rules found" in checked.stdout
+
+
+OFF_CHECK = """
+from fastapi.testclient import TestClient
+from sqlalchemy.pool import QueuePool
+
+from my_service.db import engine
+from my_service.main import app
+from my_service.metrics import MeasuredPool
+
+client = TestClient(app)
+assert client.get("/items").status_code == 200
+print(client.get("/metrics").status_code, type(engine.pool) is QueuePool, MeasuredPool)
+print(len(engine.pool.dispatch.checkout), len(app.user_middleware))
+"""
+
+
+def test_the_settings_turn_metrics_and_leak_detection_off(render: Render, tmp_path: Path) -> None:
+    project = render(answers("sync", "sqlite", "pysqlite"))
+    env = project_environment(
+        project,
+        f"sqlite:///{tmp_path / 'off.db'}",
+        METRICS_ENABLED="false",
+        LEAK_DETECTION_THRESHOLD="0",
+    )
+    migrate(project, env["DATABASE_URL"])
+
+    checked = subprocess.run(
+        [sys.executable, "-c", OFF_CHECK],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    served, listeners = checked.stdout.splitlines()
+    assert served.startswith("404 True ")  # no /metrics, the plain queue pool
+    assert listeners == "0 0"  # no checkout listener, no middleware
