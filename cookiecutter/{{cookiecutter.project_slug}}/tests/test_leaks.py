@@ -35,8 +35,8 @@ pytestmark = pytest.mark.anyio
 
 {% endif %}
 THRESHOLD = 0.2
-# Past the threshold, and past the detector's next look (it looks at most every second).
-HELD = 1.5
+# Past the threshold, and past the detector's next look (at least 4 times a second).
+HELD = 0.8
 
 probe = FastAPI()
 probe.add_middleware(leaks.RequestNames)

@@ -189,8 +189,8 @@ class LeakDetector:
 
     def sweep_forever(self) -> None:
         while True:
-            # A leak is reported between 1 and 1.5 thresholds (at most 1 s late).
-            time.sleep(min(self.threshold / 2, 1.0) or 1.0)
+            # A leak is reported between 1 and 1.5 thresholds (at most 0.25 s late).
+            time.sleep(min(self.threshold / 2, 0.25) or 0.25)
             if self.threshold:
                 self.sweep()
 
