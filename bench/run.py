@@ -189,6 +189,20 @@ SPECS += [
         ),
     )
 ]
+# Leak detection and the pool's metrics (on in every generated service) against both off,
+# interleaved (issue 21).
+WATCH_RUNS = (("GET", 100), ("POST", 100))
+SPECS += [
+    Spec(
+        f"{mode} {driver} explicit, pool watch {state}",
+        mode=mode,
+        driver=driver,
+        variant=None if state == "on" else "pool-watch-off",
+        runs=WATCH_RUNS,
+    )
+    for mode, driver in (("sync", "psycopg"), ("async", "asyncpg"))
+    for state in ("on", "off")
+]
 SMOKE = Spec("async asyncpg explicit", runs=(("GET", 10),))
 
 PING_IF_IDLE = """
@@ -226,7 +240,12 @@ def ping_if_idle(project: Path) -> dict[str, str]:
     return {"POOL_PRE_PING": "false"}
 
 
-VARIANTS = {"ping-if-idle": ping_if_idle}
+def pool_watch_off(project: Path) -> dict[str, str]:
+    """Neither leak detection nor the pool's metrics (the generated service has both)."""
+    return {"LEAK_DETECTION_THRESHOLD": "0", "METRICS_ENABLED": "false"}
+
+
+VARIANTS = {"ping-if-idle": ping_if_idle, "pool-watch-off": pool_watch_off}
 PER_WORKER = pool_defaults()["pool_size"] + pool_defaults()["max_overflow"]
 
 
@@ -489,6 +508,7 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
     out += worker_verdicts(results)
     out += overload_verdicts(results)
     out += pre_ping_verdicts(results)
+    out += pool_watch_verdicts(results)
     return out
 
 
@@ -545,6 +565,32 @@ def pre_ping_verdicts(results: list[dict[str, Any]]) -> list[str]:
                 f"ping if idle > 500 ms, {method} c=100: {window:,.0f} vs {ping:,.0f} req/s "
                 f"with pool_pre_ping, mean of two runs each ({gain:+.1%})"
             )
+    return out
+
+
+WATCH_COST = 0.05  # the target: at most 5 % fewer req/s with the pool watched
+
+
+def pool_watch_verdicts(results: list[dict[str, Any]]) -> list[str]:
+    """Leak detection and metrics on against off: same service, load and run (issue 21)."""
+    out = []
+    for on in (r for r in results if r["service"].endswith(", pool watch on")):
+        off = find(
+            results,
+            on["service"].replace(", pool watch on", ", pool watch off"),
+            on["method"],
+            on["concurrency"],
+        )
+        if off is None:
+            continue
+        cost = 1 - on["rps"] / off["rps"]
+        met = cost <= WATCH_COST and on["errors"] == off["errors"]
+        out.append(
+            f"{'MET' if met else 'MISSED'}: {on['service']}, {on['method']} "
+            f"c={on['concurrency']}: {on['rps']:,.0f} vs {off['rps']:,.0f} req/s off "
+            f"({-cost:+.1%}; target >= -{WATCH_COST:.0%}), {on['errors']} vs {off['errors']} "
+            f"errors, p99/p50 {number(spread(on), 2)} vs {number(spread(off), 2)}"
+        )
     return out
 
 

@@ -40,6 +40,18 @@ if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     fi
 fi
 
+# A real Prometheus server scrapes the rendered services' /metrics in the tests, and promtool
+# checks the alert rules they ship. Debian installs both in /usr/bin.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    if can_apt_install; then
+        echo "==> installing Prometheus (for the pool metrics tests)"
+        apt_install --no-install-recommends prometheus
+    else
+        echo "Prometheus is not installed: install the prometheus package (Debian/Ubuntu) to run" \
+             "the pool metrics tests; they are skipped without it (they fail under CI=true)." >&2
+    fi
+fi
+
 # The catalog tests run Backstage's own code (npm packages, installed by the tests themselves).
 if ! command -v npm >/dev/null 2>&1; then
     if can_apt_install; then

@@ -183,6 +183,19 @@ def id_out_of_range(project: Path, mode: str) -> None:
     replace_in(package(project) / "items.py", r"Path\(ge=1, le=MAX_ID\)", "Path(ge=1)")
 
 
+def session_never_closed(project: Path, mode: str) -> None:
+    """An endpoint opens a second session of its own and never closes it: a slow leak."""
+    awaited = "await " if mode == "async" else ""
+    replace_in(
+        package(project) / "items.py",
+        r"^((async )?def read_item\(item_id: ItemId, session: SessionDep\) -> Item:\n)",
+        r"\1    from my_service.db import SessionLocal\n"
+        r"    audit = SessionLocal()\n"
+        f"    {awaited}audit.connection()\n"
+        r'    globals().setdefault("audits", []).append(audit)\n',
+    )
+
+
 @dataclass(frozen=True)
 class Pitfall:
     plant: Callable[[Path, str], None]
@@ -349,5 +362,13 @@ PITFALLS = {
         frozenset({"test_a_rollback_in_the_app_undoes_only_its_own_request"}),
         databases=("sqlite",),
         policies=("commit_on_success",),
+    ),
+    "session-never-closed": Pitfall(
+        session_never_closed,
+        frozenset({"test_the_items_endpoints_return_their_connections_within_the_threshold"}),
+        # The detector works the same on every database and policy.
+        databases=("sqlite",),
+        policies=("explicit",),
+        shows=r"Connection leak detection triggered .* by GET /items/\{item_id\} on ",
     ),
 }

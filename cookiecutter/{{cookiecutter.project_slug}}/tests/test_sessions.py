@@ -33,6 +33,7 @@ from httpx import ASGITransport, AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
+from prometheus_client import REGISTRY
 {% if transaction_policy == "commit_on_success" %}
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
@@ -41,7 +42,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy import text
 {% endif %}
 
-from {{ package_name }} import health, items
+from {{ package_name }} import health, items, metrics
 {% if is_async %}
 from {{ package_name }}.db import SessionDep, engine, get_session, session_place
 {% else %}
@@ -344,14 +345,22 @@ def test_session_endpoints_match_the_{{ mode }}_mode() -> None:
     assert response.json() == "{{ 'AsyncSession' if is_async else 'Session' }}"
 
 
+def timeouts_counted() -> float:
+    labels = {metrics.POOL: metrics.POOL_NAME}
+    value = REGISTRY.get_sample_value("db_client_connection_timeouts_total", labels)
+    return value or 0.0
+
+
 {% if is_async %}
 async def test_exhausted_pool_gives_503_with_retry_after(client: AsyncClient) -> None:
+    timeouts = timeouts_counted()
     async with AsyncExitStack() as stack:
         for _ in range(settings.pool_size + settings.max_overflow):
             await stack.enter_async_context(engine.connect())
         response = await client.get("/items")
 {% else %}
 def test_exhausted_pool_gives_503_with_retry_after(client: TestClient) -> None:
+    timeouts = timeouts_counted()
     with ExitStack() as stack:
         for _ in range(settings.pool_size + settings.max_overflow):
             stack.enter_context(engine.connect())
@@ -360,6 +369,7 @@ def test_exhausted_pool_gives_503_with_retry_after(client: TestClient) -> None:
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
+    assert timeouts_counted() == timeouts + 1  # on /metrics
     assert ({{ aw }}client.get("/items")).status_code == 200
 
 

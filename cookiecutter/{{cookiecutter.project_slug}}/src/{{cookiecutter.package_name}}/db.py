@@ -26,14 +26,17 @@ from sqlalchemy.exc import IntegrityError
 {% endif %}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 {% else %}
 from sqlalchemy import create_engine
 {% if transaction_policy == "commit_on_success" %}
 from sqlalchemy.exc import IntegrityError
 {% endif %}
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 {% endif %}
 
+from {{ package_name }} import leaks, metrics
 from {{ package_name }}.settings import settings
 
 # One engine, and so one connection pool, for the whole process.
@@ -48,6 +51,13 @@ engine = create_{{ "async_" if is_async }}engine(
     pool_timeout=settings.pool_timeout,
     pool_recycle=settings.pool_recycle,
     pool_pre_ping=settings.pool_pre_ping,
+{% if is_async %}
+    poolclass=(
+        metrics.MeasuredPool if settings.metrics_enabled else AsyncAdaptedQueuePool
+    ),
+{% else %}
+    poolclass=metrics.MeasuredPool if settings.metrics_enabled else QueuePool,
+{% endif %}
 {% if behind_pgbouncer and driver == "asyncpg" %}
     # PgBouncer's transaction mode runs each transaction on whichever server connection
     # is free: asyncpg must not reuse a prepared statement in a later transaction, nor
@@ -65,6 +75,10 @@ engine = create_{{ "async_" if is_async }}engine(
     connect_args={"prepare_threshold": None},
 {% endif %}
 )
+if settings.metrics_enabled:
+    metrics.watch(engine{{ ".sync_engine" if is_async }})
+if settings.leak_detection_threshold:
+    leaks.watch(engine{{ ".sync_engine" if is_async }})
 {% if is_async %}
 # expire_on_commit=False: an object stays readable after a commit, so returning it needs
 # no new query (which async code could not make implicitly: MissingGreenlet).
@@ -92,13 +106,14 @@ session_places = anyio.Semaphore(settings.pool_size + settings.max_overflow)
 @asynccontextmanager
 async def session_place() -> AsyncIterator[None]:
     """A place among the requests that hold a session, taken in arrival order."""
-    try:
-        with anyio.fail_after(settings.pool_timeout):
-            await session_places.acquire()
-    except TimeoutError:
-        raise PoolTimeoutError(
-            f"no session place came free within {settings.pool_timeout} s"
-        ) from None
+    with metrics.waiting_for_a_place():
+        try:
+            with anyio.fail_after(settings.pool_timeout):
+                await session_places.acquire()
+        except TimeoutError:
+            raise PoolTimeoutError(
+                f"no session place came free within {settings.pool_timeout} s"
+            ) from None
     try:
         yield
     finally:

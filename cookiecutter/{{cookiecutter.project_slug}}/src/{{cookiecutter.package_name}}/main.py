@@ -21,11 +21,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from {{ package_name }} import health, items
+from {{ package_name }} import health, items, metrics
 {% if has_server %}
 from {{ package_name }}.budget import check_connection_budget
 {% endif %}
 from {{ package_name }}.db import engine
+from {{ package_name }}.leaks import RequestNames
+from {{ package_name }}.settings import settings
 {% if has_server %}
 from {{ package_name }}.startup import wait_for_database
 {% endif %}
@@ -37,8 +39,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     {{ "await " if is_async }}wait_for_database()
     {{ "await " if is_async and not behind_pgbouncer }}check_connection_budget()
 {% endif %}
+    metrics.worker_started()
     yield
     {{ "await " if is_async }}engine.dispose()
+    metrics.worker_stopped()
 
 
 app = FastAPI(
@@ -48,6 +52,10 @@ app = FastAPI(
 )
 app.include_router(health.router)
 app.include_router(items.router)
+if settings.metrics_enabled:
+    app.include_router(metrics.router)
+if settings.leak_detection_threshold:
+    app.add_middleware(RequestNames)
 
 
 @app.exception_handler(PoolTimeoutError)

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(default={{ pool_timeout }}, gt=0)
     pool_recycle: int = Field(default={{ pool_recycle }}, ge=-1)
     pool_pre_ping: bool = {{ pool_pre_ping }}
+    # Seconds a connection may stay checked out before one warning names the request
+    # and the code holding it (0: off). By default pool_timeout: a connection held that
+    # long is held longer than the requests waiting for one are allowed to wait.
+    leak_detection_threshold: float = Field(default={{ pool_timeout }}, ge=0)
+    # The pool's metrics, collected and served on /metrics (for Prometheus).
+    metrics_enabled: bool = True
 {% if has_server %}
     # Worker processes (uvicorn and `fastapi run` start WEB_CONCURRENCY of them), each
     # with its own pool: together they open web_concurrency x (pool_size + max_overflow)
