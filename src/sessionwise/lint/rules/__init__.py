@@ -1,8 +1,14 @@
-"""One module per rule; each `check(ctx)` yields the findings of one file."""
+"""The rules `sessionwise check` knows, one file each: its code, name, messages, fix, how safe
+the fix is, the text of its docs page, and its check (`check(ctx)` yields the findings of one
+file; SW000 has none: the engine reports a file it cannot parse)."""
 
 from collections.abc import Callable, Iterator
 
-from sessionwise.lint.checks import (
+from sessionwise.lint.findings import Finding
+from sessionwise.lint.model.context import FileContext
+from sessionwise.lint.rule import Rule
+from sessionwise.lint.rules import (
+    sw000_cannot_parse,
     sw001_return_session,
     sw002_engine_per_request,
     sw003_sync_session_in_async,
@@ -12,16 +18,21 @@ from sessionwise.lint.checks import (
     sw007_session_in_background_task,
     sw008_expire_on_commit,
 )
-from sessionwise.lint.context import FileContext
-from sessionwise.lint.findings import Finding
 
+RULES: dict[str, Rule] = {
+    module.RULE.code: module.RULE
+    for module in [
+        sw000_cannot_parse,
+        sw001_return_session,
+        sw002_engine_per_request,
+        sw003_sync_session_in_async,
+        sw004_pool_pre_ping,
+        sw005_not_closed_on_error,
+        sw006_commit_after_response,
+        sw007_session_in_background_task,
+        sw008_expire_on_commit,
+    ]
+}
 CHECKS: list[Callable[[FileContext], Iterator[Finding]]] = [
-    sw001_return_session.check,
-    sw002_engine_per_request.check,
-    sw003_sync_session_in_async.check,
-    sw004_pool_pre_ping.check,
-    sw005_not_closed_on_error.check,
-    sw006_commit_after_response.check,
-    sw007_session_in_background_task.check,
-    sw008_expire_on_commit.check,
+    rule.check for rule in RULES.values() if rule.check is not None
 ]
