@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from sessionwise.cli import app
 from sessionwise.lint import check_paths
 from sessionwise.lint.config import Config
-from sessionwise.lint.downlevel import downlevel
+from sessionwise.lint.findings import SAFE, UNSAFE
 from sessionwise.lint.rules import RULES
+from sessionwise.lint.syntax.downlevel import downlevel
 from testing import ROOT
 from testing.docs import nav_pages
 
@@ -45,6 +46,20 @@ def test_every_rule_has_a_positive_fixture() -> None:
     expected = {code for path in FIXTURES.glob("*.py") for _, code in expected_findings(path)}
 
     assert expected == set(RULES) - {"SW000"}
+
+
+def test_each_rule_declares_the_applicabilities_its_fixes_have() -> None:
+    """No finding carries a fix applicability its rule's file does not declare."""
+    real_world = FIXTURES.parent / "real_world" / "projects"
+    findings, _ = check_paths([FIXTURES, *sorted(real_world.iterdir())])
+    seen: dict[str, set[str]] = {code: set() for code in RULES}
+    for finding in findings:
+        if finding.applicability is not None:
+            seen[finding.code].add(finding.applicability)
+
+    for code, rule in RULES.items():
+        assert seen[code] <= set(rule.fix_applicability), code
+    assert seen["SW004"] == {SAFE, UNSAFE}  # the fixtures reach more than one
 
 
 def test_clean_fixtures_expect_nothing() -> None:

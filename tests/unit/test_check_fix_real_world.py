@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sessionwise.cli import app
-from sessionwise.lint.parse import parse_source
+from sessionwise.lint.syntax.parse import parse_source
 
 REAL_WORLD = Path(__file__).resolve().parent / "real_world"
 PROJECTS = sorted(p for p in (REAL_WORLD / "projects").iterdir() if p.is_dir())

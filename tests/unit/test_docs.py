@@ -12,20 +12,14 @@ from types import ModuleType
 import pytest
 import yaml
 
+from sessionwise.lint.rule import docs_page
+from sessionwise.lint.rules import RULES
 from testing import ROOT
 from testing.docs import nav_pages
 
 DOCS = ROOT / "docs"
-PITFALL_CODES = {
-    "return-instead-of-yield": "SW001",
-    "engine-per-request": "SW002",
-    "sync-session-in-async": "SW003",
-    "missing-pool-pre-ping": "SW004",
-    "session-not-closed-on-error": "SW005",
-    "commit-after-response": "SW006",
-    "session-in-background-task": "SW007",
-    "expire-on-commit": "SW008",
-}
+# The pitfall pages: every rule with a check (SW000's page is not one of them).
+PITFALL_CODES = {rule.name: code for code, rule in RULES.items() if rule.check is not None}
 
 
 def load_hook(name: str) -> ModuleType:
@@ -132,6 +126,15 @@ def test_each_pitfall_page_names_its_generated_tests_and_code(slug: str) -> None
     patterns = generated_test_names()
     for name in named:
         assert any(pattern.fullmatch(name) for pattern in patterns), f"{slug}: no test {name}"
+
+
+@pytest.mark.parametrize("code", RULES)
+def test_each_rule_page_is_what_its_rule_file_generates(code: str) -> None:
+    """The pages are output: their text lives in src/sessionwise/lint/rules/."""
+    rule = RULES[code]
+    assert (DOCS / rule.docs_path).read_text() == docs_page(rule), (
+        f"docs/{rule.docs_path} differs from {code}'s rule file: run scripts/generate-rule-docs"
+    )
 
 
 def test_the_benchmarks_page_shows_the_latest_table_and_plot(site: Path) -> None:

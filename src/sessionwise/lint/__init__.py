@@ -3,6 +3,11 @@
 Every run indexes the whole project the checked files belong to (the folder above them with
 a pyproject.toml or .git), so a file checked alone, as pre-commit does, gets the same findings
 as in a run over the project.
+
+This package is the engine: `check_paths` (here), `findings`, `config`, `cache`, `report`
+(text, JSON, SARIF) and `fixes` (applies the findings' edits with libcst). It reads code with
+`syntax/`, knows the project through `model/`, and runs `rules/` (one file per rule; what a
+rule is: `rule`).
 """
 
 import re
@@ -10,15 +15,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sessionwise.lint.cache import SummaryCache
-from sessionwise.lint.checks import CHECKS
 from sessionwise.lint.config import Config
-from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import SAFE, UNSAFE, Finding
-from sessionwise.lint.parse import ParseFailure, parse_source
-from sessionwise.lint.pins import pinned_fastapi
-from sessionwise.lint.project import find_root, module_name, python_files
-from sessionwise.lint.resolve import build
-from sessionwise.lint.summary import ModuleSummary, summarize
+from sessionwise.lint.model.context import FileContext
+from sessionwise.lint.model.pins import pinned_fastapi
+from sessionwise.lint.model.project import find_root, module_name, python_files
+from sessionwise.lint.model.resolve import build
+from sessionwise.lint.model.summary import ModuleSummary, summarize
+from sessionwise.lint.rules import CHECKS
+from sessionwise.lint.syntax.parse import ParseFailure, parse_source
 
 IGNORE_COMMENT = re.compile(r"#\s*sessionwise:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 

@@ -7,8 +7,8 @@ import os
 import pickle
 from pathlib import Path
 
-from sessionwise.lint import summary as summary_module
-from sessionwise.lint.summary import ModuleSummary
+from sessionwise.lint.model import summary as summary_module
+from sessionwise.lint.model.summary import ModuleSummary
 
 CACHE_FOLDER = ".sessionwise_cache"
 # A new summary format (any change to summary.py) starts a new cache file.

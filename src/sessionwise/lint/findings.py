@@ -4,8 +4,6 @@ fix: the edits that repair it and how safe they are to apply (see `fixes`)."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessionwise.lint.rules import RULES
-
 # As ruff: a safe fix keeps what the code does apart from the pitfall, and `--fix` applies it;
 # an unsafe one may change more, and only `--unsafe-fixes` applies it; a display-only one
 # describes the edit, which needs a decision the checker cannot make, and is never applied.
@@ -44,6 +42,8 @@ class Finding:
 
     @property
     def message(self) -> str:
+        from sessionwise.lint.rules import RULES  # the rules import this module
+
         text = RULES[self.code].text(self.variant)
         return f"{text} ({self.detail})" if self.detail else text
 

@@ -149,7 +149,7 @@ def sarif(findings: list[Finding], root: Path) -> str:
     rules = [
         {
             "id": code,
-            "name": RULES[code].slug,
+            "name": RULES[code].name,
             "shortDescription": {"text": RULES[code].message},
             "fullDescription": {"text": f"{RULES[code].message}. Fix: {RULES[code].fix}."},
             "helpUri": RULES[code].url,

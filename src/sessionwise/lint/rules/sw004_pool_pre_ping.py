@@ -13,11 +13,13 @@ project names, or disposed in the function that built it (a throw-away engine).
 import ast
 from collections.abc import Iterator
 
-from sessionwise.lint.context import FileContext
 from sessionwise.lint.findings import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Fix
-from sessionwise.lint.resolve import ENGINE_CREATORS, Scope
-from sessionwise.lint.summary import FunctionFacts, keyword
-from sessionwise.lint.values import Const, DictValue, External
+from sessionwise.lint.model.context import FileContext
+from sessionwise.lint.model.resolve import ENGINE_CREATORS, Scope
+from sessionwise.lint.model.summary import FunctionFacts
+from sessionwise.lint.model.values import Const, DictValue, External
+from sessionwise.lint.rule import Rule
+from sessionwise.lint.syntax.nodes import keyword
 
 # Pools with nothing stale to check: a new connection each time, or one in-process database.
 NO_STALE_CONNECTIONS = {"NullPool", "StaticPool", "SingletonThreadPool", "AssertionPool"}
@@ -101,3 +103,80 @@ def pool_without_stale_connections(ctx: FileContext, call: ast.Call, scope: Scop
         ):
             return False
     return True
+
+
+RULE = Rule(
+    code="SW004",
+    name="missing-pool-pre-ping",
+    title="no `pool_pre_ping`",
+    message=(
+        "engine without pool_pre_ping=True: after a database restart or failover the pool "
+        "hands out dead connections, and the first requests fail"
+    ),
+    fix="pass pool_pre_ping=True to create_engine / create_async_engine",
+    fix_applicability=(SAFE, UNSAFE, DISPLAY_ONLY),
+    variants={
+        "off": (
+            "pool_pre_ping is False here (or by the configured default): after a database restart "
+            "or failover the pool hands out dead connections, and the first requests fail"
+        ),
+    },
+    check=check,
+    docs={
+        "What it does": """\
+`sessionwise check` reports **SW004** for an engine created without `pool_pre_ping=True`, and
+for one where it is off: `False`, or a setting whose default is off (`config("PING",
+default=False)`, a settings class field `pool_pre_ping: bool = False`), also when the options
+come as `**options` from a dict or a helper returning one. Engines for SQLite (a `sqlite` URL,
+`check_same_thread`, or an `if "sqlite" in url:` branch) and with `NullPool` are not reported.
+When the value cannot be known statically, nothing is reported.
+""",
+        "Why is this bad?": """\
+After the database restarts, fails over, or closes idle connections (a proxy or firewall timeout,
+MySQL's `wait_timeout`), the next request on each pooled connection fails:
+
+```text
+sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) server closed the connection unexpectedly
+	This probably means the server terminated abnormally
+	before or while processing the request.
+```
+
+```text
+sqlalchemy.exc.OperationalError: (pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')
+```
+
+The errors stop by themselves once every stale connection has failed once, which makes them hard
+to reproduce.
+
+The pool keeps connections open between requests. It does not know the server has dropped them
+until one is used. `pool_pre_ping=True` makes the pool test a connection each time it is checked
+out (a cheap ping) and replace it if it is dead, before your query runs on it. `pool_recycle`
+replaces connections older than a limit, before a server or proxy timeout drops them.
+""",  # noqa: E501
+        "Example: what the template generates": """\
+`pool_pre_ping` is on by default (question `pool_pre_ping`, environment variable
+`POOL_PRE_PING`), with `pool_recycle=1800`:
+
+```python
+--8<-- "sync-sqlite-explicit/parts/settings/Settings.py"
+```
+""",
+        "Generated tests that catch it": """\
+- `test_requests_succeed_after_the_server_drops_every_connection` (in projects for PostgreSQL or
+  MySQL, `tests/test_pre_ping.py`): after one request has pooled a connection, the test makes the
+  server terminate every connection of the database; the next requests must still succeed.
+""",
+        "Fix safety": """\
+`sessionwise check --fix` adds `pool_pre_ping=True` to the `create_engine` /
+`create_async_engine` call (on a line of its own when the call has one argument per line).
+
+**Safe** when the option was not given: at run time the pool now pings a connection each time
+it hands one out (one round trip, well under a millisecond on a local network) and replaces a
+dead one instead of failing the request; no query, result or transaction changes.
+**Unsafe** where `pool_pre_ping=False` is written in the call: someone chose it (a latency
+budget, a proxy that answers pings itself), and the fix undoes that choice; `--fix
+--unsafe-fixes` sets it to `True`. **Display-only** where the value comes from settings or an
+options dict: the default belongs where the setting is defined, not in the call.
+""",
+    },
+)

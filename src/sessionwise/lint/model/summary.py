@@ -10,7 +10,16 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-Function = ast.FunctionDef | ast.AsyncFunctionDef
+from sessionwise.lint.syntax.nodes import (
+    Function,
+    ancestors,
+    dotted_tail,
+    is_method_call,
+    keyword,
+    own_nodes,
+    walk_outside_functions,
+)
+
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
 WEBSOCKET_METHODS = {"websocket", "websocket_route"}
 ROUTE_REGISTRATIONS = {"add_api_route", "add_api_websocket_route", "add_websocket_route"}
@@ -131,21 +140,6 @@ class ModuleSummary:
     referenced: set[str] = field(default_factory=set)
 
 
-def dotted_tail(node: ast.expr) -> str:
-    """`app.get("/x")` -> "get", `functools.lru_cache` -> "lru_cache"."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
-
-
-def keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None)
-
-
 def is_depends_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and dotted_tail(node.func) in {"Depends", "Security"}
 
@@ -157,42 +151,6 @@ def depends_target(call: ast.Call) -> ast.expr | None:
 def is_function_scope(call: ast.Call) -> bool:
     scope = keyword(call, "scope")
     return isinstance(scope, ast.Constant) and scope.value == "function"
-
-
-def own_nodes(function: Function) -> list[ast.AST]:
-    """The function's nodes, without those of functions and lambdas nested in it."""
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            continue  # listed, not entered
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
-def ancestors(function: Function, target: ast.AST) -> list[ast.AST]:
-    """The nodes enclosing `target` inside `function`, outermost first."""
-
-    def search(node: ast.AST, trail: list[ast.AST]) -> list[ast.AST] | None:
-        for child in ast.iter_child_nodes(node):
-            if child is target:
-                return trail
-            found = search(child, [*trail, child])
-            if found is not None:
-                return found
-        return None
-
-    return search(function, []) or []
-
-
-def is_method_call(node: ast.AST, names: set[str]) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in names
-    )
 
 
 def closes(statements: list[ast.stmt]) -> bool:
@@ -381,18 +339,6 @@ class _Summarizer:
                 self.summary.state.append(
                     StateAssignment(str(node.args[1].value), node.args[2], function)
                 )
-
-
-def walk_outside_functions(node: ast.AST) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                stack.append(child)
-    return found
 
 
 def assignment_bindings(node: ast.Assign | ast.AnnAssign) -> list[tuple[ast.expr, Binding]]:

@@ -4,10 +4,10 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sessionwise.lint.index import FunctionKey
+from sessionwise.lint.model.index import FunctionKey
 
 if TYPE_CHECKING:
-    from sessionwise.lint.resolve import Scope
+    from sessionwise.lint.model.resolve import Scope
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def parse_source(source: str, filename: str = "<unknown>") -> ast.Module:
     # libcst takes half a second to import: only for the rare file that needs it.
     import libcst
 
-    from sessionwise.lint.downlevel import downlevel
+    from sessionwise.lint.syntax.downlevel import downlevel
 
     try:
         rewritten = downlevel(source)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionwise.lint.summary import ClassFacts, FunctionFacts, ModuleSummary
+from sessionwise.lint.model.summary import ClassFacts, FunctionFacts, ModuleSummary
 
 FunctionKey = tuple[str, str]  # module name, qualname
 

@@ -6,18 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessionwise.lint.findings import DESCRIBED_ONLY, Edit, Finding, Fix
-from sessionwise.lint.index import ProjectIndex
-from sessionwise.lint.resolve import Resolver, Scope
-from sessionwise.lint.summary import (
+from sessionwise.lint.model.index import ProjectIndex
+from sessionwise.lint.model.resolve import Resolver, Scope
+from sessionwise.lint.model.summary import (
     ROUTE_METHODS,
     WEBSOCKET_METHODS,
-    Function,
     FunctionFacts,
     ModuleSummary,
-    dotted_tail,
-    own_nodes,
 )
-from sessionwise.lint.values import Alias, Session, SessionScope
+from sessionwise.lint.model.values import Alias, Session, SessionScope
+from sessionwise.lint.syntax.nodes import Function, dotted_tail, own_nodes
 
 INJECTED = {
     "Request",

@@ -11,18 +11,16 @@ AsyncSession.
 import ast
 from dataclasses import dataclass, replace
 
-from sessionwise.lint.index import ProjectIndex
-from sessionwise.lint.summary import (
+from sessionwise.lint.model.index import ProjectIndex
+from sessionwise.lint.model.summary import (
     Binding,
     FunctionFacts,
     ModuleSummary,
     depends_target,
-    dotted_tail,
     is_depends_call,
     is_function_scope,
-    keyword,
 )
-from sessionwise.lint.values import (
+from sessionwise.lint.model.values import (
     UNKNOWN,
     Alias,
     BoundBegin,
@@ -42,6 +40,7 @@ from sessionwise.lint.values import (
     TupleValue,
     Unknown,
 )
+from sessionwise.lint.syntax.nodes import dotted_tail, keyword
 
 CANONICAL = {
     "sqlmodel.create_engine": "sqlalchemy.create_engine",
