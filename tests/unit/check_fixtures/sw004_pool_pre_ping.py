@@ -16,3 +16,4 @@ embedded = create_engine("sqlite:///./app.db")
 migrations = create_engine(settings_url, poolclass=NullPool)
 listed = create_engine(settings_url, **{"echo": True})  # expect: SW004
 opaque = create_engine(settings_url, **os.environ.get_engine_options())
+same_pool = create_engine(settings_url, pool=on.sync_engine.pool.recreate())

@@ -36,6 +36,8 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             continue
         if on_sqlite(ctx, call, scope) or pool_without_stale_connections(ctx, call, scope):
             continue
+        if keyword(call, "pool") is not None:
+            continue  # a ready pool keeps the pre-ping it was made with (pool.recreate() too)
         pre_ping = pre_ping_option(ctx, call, scope)
         edit = ctx.edit(call, "keyword", "pool_pre_ping", "True")
         if pre_ping is False:
@@ -128,7 +130,8 @@ RULE = Rule(
 for one where it is off: `False`, or a setting whose default is off (`config("PING",
 default=False)`, a settings class field `pool_pre_ping: bool = False`), also when the options
 come as `**options` from a dict or a helper returning one. Engines for SQLite (a `sqlite` URL,
-`check_same_thread`, or an `if "sqlite" in url:` branch) and with `NullPool` are not reported.
+`check_same_thread`, or an `if "sqlite" in url:` branch), with `NullPool`, and given a ready
+pool (`pool=`, which keeps the pre-ping it was made with) are not reported.
 When the value cannot be known statically, nothing is reported.
 """,
         "Why is this bad?": """\
