@@ -30,10 +30,13 @@ from sqlalchemy import text
 from {{ package_name }} import leaks, metrics
 from {{ package_name }}.db import SessionDep, engine
 
+# These tests watch the app's own pool: they run outside the test transaction.
 {% if is_async %}
-pytestmark = pytest.mark.anyio
-
+pytestmark = [pytest.mark.anyio, pytest.mark.real_commits]
+{% else %}
+pytestmark = pytest.mark.real_commits
 {% endif %}
+
 THRESHOLD = 0.2
 # Past the threshold, and past the detector's next look (at least 4 times a second).
 HELD = 0.8

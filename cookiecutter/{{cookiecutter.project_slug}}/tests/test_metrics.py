@@ -22,10 +22,13 @@ from {{ package_name }} import metrics
 from {{ package_name }}.db import engine
 from {{ package_name }}.settings import settings
 
+# These tests watch the app's own pool: they run outside the test transaction.
 {% if is_async %}
-pytestmark = pytest.mark.anyio
-
+pytestmark = [pytest.mark.anyio, pytest.mark.real_commits]
+{% else %}
+pytestmark = pytest.mark.real_commits
 {% endif %}
+
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
