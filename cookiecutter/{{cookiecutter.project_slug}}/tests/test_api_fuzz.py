@@ -15,6 +15,7 @@ import asyncio
 {% endif %}
 from typing import Any
 
+import pytest
 import schemathesis
 {% if is_async %}
 from httpx import ASGITransport, AsyncClient, Response
@@ -29,6 +30,10 @@ from schemathesis import APIOperation, Case, GenerationMode
 from {{ package_name }}.db import engine
 {% endif %}
 from {{ package_name }}.main import app
+
+# The fuzzer drives the app as its clients do{{ ", each request on an event loop of its own" if is_async }}:
+# on the app's pool, outside the test transaction (every table is emptied after it).
+pytestmark = pytest.mark.real_commits
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

@@ -7,9 +7,7 @@
 """/metrics: the pool's metrics under OpenTelemetry's names, as Prometheus reads
 them."""
 
-{% if is_async %}
 import pytest
-{% endif %}
 {% if is_async %}
 from httpx import AsyncClient
 {% else %}
