@@ -20,18 +20,17 @@ from uuid import uuid4
 import anyio
 {% endif %}
 from fastapi import Depends{{ ", HTTPException, status" if transaction_policy == "commit_on_success" }}
-{% if is_async %}
+{% if not is_async %}
+from sqlalchemy import create_engine
+{% endif %}
 {% if transaction_policy == "commit_on_success" %}
 from sqlalchemy.exc import IntegrityError
 {% endif %}
+{% if is_async %}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 {% else %}
-from sqlalchemy import create_engine
-{% if transaction_policy == "commit_on_success" %}
-from sqlalchemy.exc import IntegrityError
-{% endif %}
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 {% endif %}
@@ -82,13 +81,10 @@ if settings.leak_detection_threshold:
 {% if is_async %}
 # expire_on_commit=False: an object stays readable after a commit, so returning it needs
 # no new query (which async code could not make implicitly: MissingGreenlet).
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 {% else %}
 # expire_on_commit=False: an object stays readable after a commit, so returning it needs
 # no new query for each attribute.
-{% endif %}
-{% if is_async %}
-SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
-{% else %}
 SessionLocal = sessionmaker(engine, autoflush=False, expire_on_commit=False)
 {% endif %}
 
@@ -121,34 +117,33 @@ async def session_place() -> AsyncIterator[None]:
 
 
 {% endif %}
-{% if is_async and transaction_policy == "explicit" %}
+{% if transaction_policy == "explicit" %}
+{% set get_session_promise = "One session per request, closed (its connection returned) in every case." %}
+{% else %}
+{% set get_session_promise = "One transaction per request: committed if the endpoint returns, else undone." %}
+{% endif %}
+{% if is_async %}
 async def get_session() -> AsyncIterator[AsyncSession]:
-    """One session per request, closed (its connection returned) in every case."""
+    """{{ get_session_promise }}"""
     async with SessionLocal() as session, session_place():
         yield session
-{% elif is_async %}
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed if the endpoint returns, else undone."""
-    async with SessionLocal() as session, session_place():
-        yield session
+{% if transaction_policy == "commit_on_success" %}
         try:
             await session.commit()
         except IntegrityError as error:
             raise conflict_at_commit() from error
-{% elif transaction_policy == "explicit" %}
-def get_session() -> Iterator[Session]:
-    """One session per request, closed (its connection returned) in every case."""
-    with SessionLocal() as session:
-        yield session
+{% endif %}
 {% else %}
 def get_session() -> Iterator[Session]:
-    """One transaction per request: committed if the endpoint returns, else undone."""
+    """{{ get_session_promise }}"""
     with SessionLocal() as session:
         yield session
+{% if transaction_policy == "commit_on_success" %}
         try:
             session.commit()
         except IntegrityError as error:
             raise conflict_at_commit() from error
+{% endif %}
 {% endif %}
 {% if transaction_policy == "commit_on_success" %}
 
