@@ -93,8 +93,8 @@ def make_user_edits(project: Path) -> None:
     edit(
         project,
         "src/my_service/models.py",
-        "    description: Mapped[str | None] = mapped_column(String(500))\n",
-        "    description: Mapped[str | None] = mapped_column(String(500))\n"
+        "    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_LENGTH))\n",
+        "    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_LENGTH))\n"
         "    price: Mapped[int | None]\n",
     )
     (project / "migrations/versions/2026_11_26_0002_add_item_price.py").write_text(USER_MIGRATION)

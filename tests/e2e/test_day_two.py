@@ -40,7 +40,7 @@ def add_orders_as_the_readme_says(project: Path) -> None:
     main = package / "main.py"
     text = main.read_text()
     for old, new in [
-        ("import health, items\n", "import health, items, orders\n"),
+        ("import health, items, metrics\n", "import health, items, metrics, orders\n"),
         ("app.include_router(items.router)\n", "app.include_router(items.router)\n" + include),
     ]:
         assert old in text, f"{old!r} is no longer in main.py: the README's steps need it"

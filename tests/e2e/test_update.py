@@ -335,7 +335,10 @@ from my_service.settings import settings
 pool = engine.pool
 print(json.dumps({
     "settings": settings.model_dump(),
-    "engine": [str(engine.url), type(pool).__name__, pool.size(), pool._max_overflow,
+    # The kind of SQLAlchemy pool (the service's own subclass, which measures it, aside).
+    "engine": [str(engine.url),
+               next(c.__name__ for c in type(pool).__mro__ if c.__module__.startswith("sqlalchemy")),
+               pool.size(), pool._max_overflow,
                pool._timeout, pool._recycle, pool._pre_ping],
 }))
 """
@@ -382,12 +385,20 @@ def test_update_from_before_connection_proxy_keeps_the_service_as_it_was(
     new_settings = engine_after["settings"]
     for name, value in engine_before["settings"].items():
         assert new_settings.pop(name) == value, name
-    # What is new is off, or says one process: a warning at most, never a refusal.
+    # What is new says one process, watches the pool, or waits for the database: a warning
+    # at most, never a refusal.
     server = answers.get("database", "sqlite") != "sqlite"
+    watching = {"leak_detection_threshold": 30, "metrics_enabled": True}
     assert new_settings == (
-        {"web_concurrency": 1, "connection_budget": None, "refuse_over_budget": False}
+        watching
+        | {
+            "web_concurrency": 1,
+            "connection_budget": None,
+            "refuse_over_budget": False,
+            "startup_wait": 30,
+        }
         if server
-        else {}
+        else watching
     )
     assert "connect_args" not in (project / "src/my_service/db.py").read_text()
     commit_all(project, "Update to v0.2.0")

@@ -35,7 +35,9 @@ from {{ package_name }}.main import app
 # on the app's pool, outside the test transaction (every table is emptied after it).
 pytestmark = pytest.mark.real_commits
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+# The document as the app builds it: asking the app for it over ASGI at import would
+# open pooled connections outside the tests (on another event loop, in async mode).
+schema = schemathesis.openapi.from_dict(app.openapi())
 
 
 def cases(operation: APIOperation[Any, Any, Any, Any]) -> st.SearchStrategy[Case[Any]]:
