@@ -333,12 +333,11 @@ import json
 from my_service.db import engine
 from my_service.settings import settings
 pool = engine.pool
+# The kind of SQLAlchemy pool (the service's own subclass, which measures it, aside).
+kind = next(c.__name__ for c in type(pool).__mro__ if c.__module__.startswith("sqlalchemy"))
 print(json.dumps({
     "settings": settings.model_dump(),
-    # The kind of SQLAlchemy pool (the service's own subclass, which measures it, aside).
-    "engine": [str(engine.url),
-               next(c.__name__ for c in type(pool).__mro__ if c.__module__.startswith("sqlalchemy")),
-               pool.size(), pool._max_overflow,
+    "engine": [str(engine.url), kind, pool.size(), pool._max_overflow,
                pool._timeout, pool._recycle, pool._pre_ping],
 }))
 """
