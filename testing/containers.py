@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from testing.processes import stop
+
 DOCKER = "/usr/bin/docker"  # Debian's client; another one on PATH may lack BuildKit
 BASE_IMAGE = "local/python:3.11-bookworm"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -106,15 +108,6 @@ def dockerd_command(folder: Path, data: Path, socket: Path) -> list[str]:
     ]
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def running_dockerd(folder: Path) -> Iterator[Docker]:
     """dockerd with everything under `folder` (keep its path short: socket paths are limited),
@@ -144,7 +137,7 @@ def running_dockerd(folder: Path) -> Iterator[Docker]:
                 time.sleep(0.2)
             yield docker
         finally:
-            stop(process)
+            stop(process, timeout=60)
     finally:
         # The tmpfs, and what the daemon left mounted (its network namespace).
         for line in reversed(Path("/proc/mounts").read_text().splitlines()):

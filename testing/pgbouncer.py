@@ -22,6 +22,7 @@ from sqlalchemy import make_url
 from sqlalchemy.engine import URL
 
 from testing.databases import SERVER_URLS, render_url
+from testing.processes import stop
 
 # Server connections per database and user: small, so that the app's pool (15 connections per
 # process) is multiplexed onto fewer server connections, as with many replicas.
@@ -136,11 +137,6 @@ def running_pgbouncer(binary: str, port: int | None = None) -> Iterator[PgBounce
             wait_listening(port, process, log)
             yield PgBouncer(port, POOL_SIZE)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

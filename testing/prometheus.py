@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from testing.pgbouncer import free_port
+from testing.processes import stop
 
 INSTALL_HINT = (
     "Prometheus is not installed: install the `prometheus` package (Debian/Ubuntu: "
@@ -114,10 +115,5 @@ def scraping(target_port: int, rule_files: list[Path]) -> Iterator[Prometheus]:
                     time.sleep(0.1)
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             log.close()

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sessionwise.template import drivers
 from testing import ROOT
 from testing.databases import SERVER_URLS, admin_engine
+from testing.processes import stop
 from testing.projects import shell_env
 from testing.template_repo import TemplateRepo
 
@@ -225,12 +226,7 @@ class Served:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop(self.process, timeout=5)
         self.log.close()
 
 
