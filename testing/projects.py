@@ -113,6 +113,10 @@ def run_project_tests(
     if not report.exists():
         return run
     for case in ET.parse(report).getroot().iter("testcase"):
+        if "name" not in case.attrib:
+            # pytest opens a nameless case when a test's setup passed and the run stopped
+            # before the test reported (an interrupt, `pytest.exit`): the test did not run.
+            continue
         name = case.attrib["name"].split("[")[0]
         if case.find("failure") is not None or case.find("error") is not None:
             run.failed.add(name)
