@@ -11,6 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import sessionwise.lint.rules
 from sessionwise.cli import app
 from sessionwise.lint import check_paths
 from sessionwise.lint.config import Config
@@ -40,6 +41,14 @@ def test_fixture_gives_exactly_the_expected_findings(fixture: Path) -> None:
 
     assert files == 1
     assert {(f.line, f.code) for f in findings} == expected_findings(fixture)
+
+
+def test_each_rule_file_begins_with_the_code_of_its_rule() -> None:
+    rules_folder = Path(sessionwise.lint.rules.__file__).parent
+    prefixes = {path.stem.split("_")[0] for path in rules_folder.glob("sw*.py")}
+
+    assert prefixes == {code.lower() for code in RULES}
+    assert len(prefixes) == len(list(rules_folder.glob("sw*.py")))
 
 
 def test_every_rule_has_a_positive_fixture() -> None:
