@@ -126,7 +126,7 @@ def pool_queue_alone(project: Path, mode: str) -> None:
 def asyncio_semaphore(project: Path, mode: str) -> None:
     """asyncio's Semaphore belongs to the first event loop that waits on it."""
     replace_in(
-        package(project) / "db.py",
+        package(project) / "session_places.py",
         r"anyio\.Semaphore\(",
         "__import__('asyncio').Semaphore(",
     )

@@ -412,11 +412,28 @@ async def client() -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+
+
+@pytest.fixture
+async def probe_client(request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
+    """A client of the test module's `probe`: an app of routes written for its tests."""
+    transport = ASGITransport(app=request.module.probe, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
 {% else %}
 @pytest.fixture
 def client() -> TestClient:
     # Server errors become 500 responses, as a real client would see them.
     return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def probe_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """A client of the test module's `probe`: an app of routes written for its tests."""
+    # Entered: one event loop for every request, as in a server, so that they share its
+    # worker threads.
+    with TestClient(request.module.probe, raise_server_exceptions=False) as client:
+        yield client
 {% endif %}
 
 

@@ -9,16 +9,11 @@
 rolls back stays inside it, and nothing reaches the database."""
 
 {% if is_async %}
-from collections.abc import AsyncIterator
-
-{% else %}
-from collections.abc import Iterator
-
-{% endif %}
 import pytest
+{% endif %}
 from fastapi import FastAPI
 {% if is_async %}
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
@@ -50,20 +45,6 @@ probe = FastAPI()
     {{ aw }}session.commit()
 {% endif %}
     return added
-
-
-{% if is_async %}
-@pytest.fixture
-async def probe_client() -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=probe, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-{% else %}
-@pytest.fixture
-def probe_client() -> Iterator[TestClient]:
-    with TestClient(probe, raise_server_exceptions=False) as client:
-        yield client
-{% endif %}
 
 
 {{ fn }} test_a_rollback_in_the_app_undoes_only_its_own_request(

@@ -15,12 +15,11 @@ import logging
 {% if not is_async %}
 import time
 {% endif %}
-from collections.abc import {{ "AsyncIterator" if is_async else "Iterator" }}
 
 import pytest
 from fastapi import FastAPI
 {% if is_async %}
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
@@ -49,20 +48,6 @@ probe.add_middleware(leaks.RequestNames)
 {{ fn }} build_a_slow_report(report_id: int, session: SessionDep) -> None:
     {{ aw }}session.execute(text("SELECT 1"))
     {{ sleep }}(HELD)
-
-
-{% if is_async %}
-@pytest.fixture
-async def probe_client() -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=probe, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-{% else %}
-@pytest.fixture
-def probe_client() -> Iterator[TestClient]:
-    with TestClient(probe, raise_server_exceptions=False) as client:
-        yield client
-{% endif %}
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@
 {% set behind_pgbouncer = connection_proxy == 'pgbouncer' %}
 {% if is_async %}
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 {% else %}
 from collections.abc import Iterator
 {% endif %}
@@ -16,9 +15,6 @@ from typing import Annotated
 from uuid import uuid4
 {% endif %}
 
-{% if is_async %}
-import anyio
-{% endif %}
 from fastapi import Depends{{ ", HTTPException, status" if transaction_policy == "commit_on_success" }}
 {% if not is_async %}
 from sqlalchemy import create_engine
@@ -27,7 +23,6 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError
 {% endif %}
 {% if is_async %}
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 {% else %}
@@ -36,6 +31,9 @@ from sqlalchemy.pool import QueuePool
 {% endif %}
 
 from {{ package_name }} import leaks, metrics
+{% if is_async %}
+from {{ package_name }}.session_places import session_place
+{% endif %}
 from {{ package_name }}.settings import settings
 
 # One engine, and so one connection pool, for the whole process.
@@ -89,34 +87,6 @@ SessionLocal = sessionmaker(engine, autoflush=False, expire_on_commit=False)
 {% endif %}
 
 
-{% if is_async %}
-# SQLAlchemy's asyncio pool gives a returned connection to whichever request asks next:
-# under overload a request that has waited long can lose its turn again and again,
-# until pool_timeout. Requests first wait here for one of as many places as the pool has
-# connections, in the order they came, and that wait counts against pool_timeout. A
-# request gives its place up just before its session closes, so that the next one wakes
-# up while the connection goes back to the pool.
-session_places = anyio.Semaphore(settings.pool_size + settings.max_overflow)
-
-
-@asynccontextmanager
-async def session_place() -> AsyncIterator[None]:
-    """A place among the requests that hold a session, taken in arrival order."""
-    with metrics.waiting_for_a_place():
-        try:
-            with anyio.fail_after(settings.pool_timeout):
-                await session_places.acquire()
-        except TimeoutError:
-            raise PoolTimeoutError(
-                f"no session place came free within {settings.pool_timeout} s"
-            ) from None
-    try:
-        yield
-    finally:
-        session_places.release()
-
-
-{% endif %}
 {% if transaction_policy == "explicit" %}
 {% set get_session_promise = "One session per request, closed (its connection returned) in every case." %}
 {% else %}
