@@ -129,11 +129,12 @@ def run_project_tests(
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below `root` but git's own: its contents and mode, by relative path."""
+    """Every file below `root` but git's and Python's bytecode (a rendered project's tests may
+    have run in it): its contents and mode, by relative path."""
     return {
         path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
         for path in sorted(root.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(root).parts
+        if path.is_file() and not {".git", "__pycache__"} & set(path.relative_to(root).parts)
     }
 
 
