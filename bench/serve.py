@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -186,8 +185,8 @@ def main() -> None:
     parser.add_argument("--handler-timeout", type=float)
     options = parser.parse_args()
 
-    # The raw-driver app next to this file imports the instruments as `serve`.
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    # The raw-driver app next to this file (on sys.path: this script's folder) imports the
+    # instruments as `serve`: the same module, not a second copy of it.
     sys.modules.setdefault("serve", sys.modules[__name__])
     instrument_sqlalchemy()
     module_name, attribute = options.app.split(":")
