@@ -129,8 +129,8 @@ def run_project_tests(
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below `root` but git's and Python's bytecode (a rendered project's tests may
-    have run in it): its contents and mode, by relative path."""
+    """Every file below `root` except git's and Python's bytecode (a rendered project's tests
+    may have run in it): its contents and mode, by relative path."""
     return {
         path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
         for path in sorted(root.rglob("*"))

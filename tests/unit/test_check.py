@@ -1,6 +1,7 @@
 """`sessionwise check`: each fixture yields exactly the findings its `# expect:` comments name."""
 
 import ast
+import importlib
 import json
 import re
 import subprocess
@@ -44,11 +45,11 @@ def test_fixture_gives_exactly_the_expected_findings(fixture: Path) -> None:
 
 
 def test_each_rule_file_begins_with_the_code_of_its_rule() -> None:
-    rules_folder = Path(sessionwise.lint.rules.__file__).parent
-    prefixes = {path.stem.split("_")[0] for path in rules_folder.glob("sw*.py")}
+    files = sorted(Path(sessionwise.lint.rules.__file__).parent.glob("sw*.py"))
+    rules = [importlib.import_module(f"sessionwise.lint.rules.{f.stem}").RULE for f in files]
 
-    assert prefixes == {code.lower() for code in RULES}
-    assert len(prefixes) == len(list(rules_folder.glob("sw*.py")))
+    assert [f.stem.split("_")[0] for f in files] == [rule.code.lower() for rule in rules]
+    assert sorted(rule.code for rule in rules) == sorted(RULES)
 
 
 def test_every_rule_has_a_positive_fixture() -> None:
