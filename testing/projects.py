@@ -1,6 +1,7 @@
 """Running a rendered project's own tools, all in this one shared environment."""
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -75,6 +76,18 @@ def run_tool(
     )
 
 
+# What the generated CI runs on the code: the project's own ruff and mypy --strict settings.
+LINTERS = (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"])
+
+
+def assert_lints_clean(project: Path, mypy_cache_dir: Path) -> None:
+    """The project passes each of LINTERS; mypy reads the libraries' stubs from a cache
+    shared by the renders a worker checks (it analyses the project's own files anew)."""
+    for command in LINTERS:
+        completed = run_tool(project, *command, extra_env={"MYPY_CACHE_DIR": str(mypy_cache_dir)})
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 @dataclass
 class TestRun:
     returncode: int
@@ -82,6 +95,22 @@ class TestRun:
     passed: set[str]
     failed: set[str]
     skipped: set[str]
+
+
+# Off in a rendered project's test runs: pytest's cache (it would write into the render), and
+# the plugins of the template's own environment that a service's environment does not have.
+TEMPLATE_ONLY_PLUGINS = ["-p", "no:cacheprovider", "-p", "no:copie", "-p", "no:xdist"]
+
+
+def modules_defining(project: Path, names: frozenset[str]) -> list[str]:
+    """The project's test modules that define a test of these names: collecting only them
+    spares the others' imports (the fuzzer builds its strategies from the whole API)."""
+    definition = re.compile(rf"^(async )?def ({'|'.join(map(re.escape, names))})\(", re.M)
+    return [
+        path.relative_to(project).as_posix()
+        for path in sorted((project / "tests").glob("test_*.py"))
+        if definition.search(path.read_text())
+    ]
 
 
 def run_project_tests(
@@ -95,14 +124,13 @@ def run_project_tests(
     by test function name. In file order, or in the random order pytest-randomly draws from
     `seed`."""
     report = project / "pytest-report.xml"
-    selection = ["-k", " or ".join(sorted(only))] if only else []
+    selection = [*modules_defining(project, only), "-k", " or ".join(sorted(only))] if only else []
     order = ["-p", "no:randomly"] if seed is None else [f"--randomly-seed={seed}"]
     completed = run_tool(
         project,
         "pytest",
         "-q",
-        "-p",
-        "no:cacheprovider",
+        *TEMPLATE_ONLY_PLUGINS,
         *order,
         f"--junitxml={report}",
         *selection,

@@ -1,9 +1,16 @@
 """Rendering the template as a user does: `copier copy` in its own process, and comparing trees."""
 
+import fcntl
 import filecmp
+import hashlib
+import json
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from testing import ROOT
 
@@ -40,3 +47,30 @@ def same_tree(left: Path, right: Path) -> bool:
         and not errors
         and all(same_tree(left / sub, right / sub) for sub in comparison.common_dirs)
     )
+
+
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Holds `lock` against every other process that asks for it (released on close)."""
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def render_shared(
+    store: Path, answers: dict[str, Any], render: Callable[[], Path], copy_to: Path
+) -> Path:
+    """The render for `answers`, made once for every test worker: the first to ask renders
+    it and keeps a copy in `store`, the others (waiting meanwhile) copy that one to `copy_to`.
+    Each worker so has a render of its own to run tools in."""
+    key = hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:16]
+    kept = store / key
+    store.mkdir(parents=True, exist_ok=True)
+    with exclusive(store / f"{key}.lock"):
+        if not kept.exists():
+            rendered = render()
+            # Whole or not at all: a copy cut short must not be taken for the render.
+            partial = shutil.copytree(rendered, store / f"{key}.partial", symlinks=True)
+            Path(partial).rename(kept)
+            return rendered
+    return Path(shutil.copytree(kept, copy_to, symlinks=True))

@@ -12,6 +12,7 @@ from sqlalchemy import make_url
 from testing.databases import DatabaseFor, database_name, fresh_database
 from testing.pgbouncer import INSTALL_HINT, PgBouncer, pgbouncer_binary, running_pgbouncer
 from testing.projects import Render, behind_pgbouncer, example_env
+from testing.rendering import render_shared
 from testing.template_repo import TemplateRepo
 
 TESTS = Path(__file__).resolve().parent
@@ -24,16 +25,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def render(copie_session: Any) -> Render:
-    """Render the template once per set of answers; copy the result before changing it."""
+def render(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """Render the template once per set of answers, for all test workers; each worker has
+    its own copy of a render, which a test copies again before changing it."""
+    runs_on_a_worker = "PYTEST_XDIST_WORKER" in os.environ
+    base = tmp_path_factory.getbasetemp()
+    store = (base.parent if runs_on_a_worker else base) / "shared-renders"
     renders: dict[tuple[tuple[str, Any], ...], Path] = {}
+
+    def rendered(answers: dict[str, Any]) -> Path:
+        result = copie_session.copy(extra_answers=answers)
+        assert result.exit_code == 0, result.exception
+        project: Path = result.project_dir
+        return project
 
     def render(answers: dict[str, Any]) -> Path:
         key = tuple(sorted(answers.items()))
         if key not in renders:
-            result = copie_session.copy(extra_answers=answers)
-            assert result.exit_code == 0, result.exception
-            renders[key] = result.project_dir
+            renders[key] = render_shared(
+                store,
+                answers,
+                lambda: rendered(answers),
+                tmp_path_factory.mktemp("render") / "project",
+            )
         return renders[key]
 
     return render

@@ -13,7 +13,7 @@ import pytest
 
 from testing.answer_matrix import answers, combo_id
 from testing.databases import DatabaseFor
-from testing.projects import Render, project_env, run_project_tests, run_tool
+from testing.projects import Render, assert_lints_clean, project_env, run_project_tests
 
 DAY_TWO = [
     answers("sync", "sqlite", "pysqlite", "explicit"),
@@ -67,7 +67,11 @@ def alembic(project: Path, database_url: str, *args: str) -> str:
 
 @pytest.mark.parametrize("answers", [pytest.param(a, id=combo_id(a)) for a in DAY_TWO])
 def test_a_second_resource_added_as_the_readme_says_passes_in_random_orders(
-    answers: dict[str, Any], render: Render, database_for: DatabaseFor, tmp_path: Path
+    answers: dict[str, Any],
+    render: Render,
+    database_for: DatabaseFor,
+    mypy_cache_dir: Path,
+    tmp_path: Path,
 ) -> None:
     project = shutil.copytree(render(answers), tmp_path / "project")
     test_database_url = database_for(project)
@@ -81,9 +85,7 @@ def test_a_second_resource_added_as_the_readme_says_passes_in_random_orders(
     alembic(project, database_url, "upgrade", "head")
     alembic(project, database_url, "check")
 
-    for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
-        completed = run_tool(project, *command)
-        assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert_lints_clean(project, mypy_cache_dir)
     for seed in SEEDS:
         run = run_project_tests(project, test_database_url, seed=seed)
         assert run.returncode == 0, f"seed {seed}:\n{run.output}"

@@ -122,6 +122,7 @@ def test_new_with_data_and_check_runs_the_services_own_tests(
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"The service's own tests passed: \d+ passed", result.stdout)
     assert answers_of(tmp_path / "svc")["driver"] == "aiosqlite"
+    assert (tmp_path / "svc" / ".venv").is_dir()
 
 
 # What a user types at each question (a question's prompt starts with its name and a colon).

@@ -20,7 +20,7 @@ from sessionwise.lint.cache import CACHE_FOLDER
 from sessionwise.lint.rules import RULES
 from testing.answer_matrix import MODE_DATABASE_DRIVER, answers
 from testing.pitfalls import PITFALLS
-from testing.projects import Render, run_project_tests, run_tool, tree
+from testing.projects import Render, assert_lints_clean, run_project_tests, tree
 
 SESSIONWISE = str(Path(sys.executable).parent / "sessionwise")
 SQLITE_DRIVER = {
@@ -68,23 +68,14 @@ def reported(project: Path) -> dict[str, str]:
     return {item["code"]: item["fix"]["applicability"] for item in json.loads(run.stdout)}
 
 
-@pytest.fixture(scope="module")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache for every case: the libraries' stubs are analysed once (18 s), not per
-    project (mypy checks each source's hash, so a fixed file is analysed anew)."""
-    return tmp_path_factory.mktemp("mypy-cache")
-
-
 @pytest.mark.parametrize(("pitfall", "answers"), cases())
 def test_check_fix_repairs_the_planted_pitfall(
     pitfall: str,
     answers: dict[str, Any],
     render: Render,
     tmp_path: Path,
-    mypy_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    mypy_cache_dir: Path,
 ) -> None:
-    monkeypatch.setenv("MYPY_CACHE_DIR", str(mypy_cache))
     project = shutil.copytree(render(answers), tmp_path / "project")
     planted = PITFALLS[pitfall]
     planted.plant(project, answers["mode"])
@@ -109,8 +100,6 @@ def test_check_fix_repairs_the_planted_pitfall(
     assert code not in reported(project)
     again = check(project, *options)
     assert again.returncode == 0 and "All checks passed" in again.stdout, again.stdout
-    for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
-        completed = run_tool(project, *command)
-        assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert_lints_clean(project, mypy_cache_dir)
     suite = run_project_tests(project, None, timeout=300)
     assert suite.returncode == 0, suite.output

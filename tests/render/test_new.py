@@ -1,12 +1,9 @@
 """`sessionwise new`: the same project as `copier copy`, and clear errors that touch nothing."""
 
-import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from sessionwise.cli import app
 from sessionwise.scaffold.new import NewError, collect_answers, render
 from sessionwise.template.presets import PRESETS
 from sessionwise.template.questions import fitting_drivers
@@ -91,21 +88,6 @@ def test_a_non_empty_destination_is_left_alone(tmp_path: Path) -> None:
 
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
     assert (tmp_path / "notes.txt").read_text() == "mine"
-
-
-def test_new_with_check_runs_the_services_own_tests(
-    tmp_path: Path, template_snapshot: Path
-) -> None:
-    destination = tmp_path / "service"
-
-    arguments = ["new", str(destination), "--preset", "sqlite-async", "--check"]
-    source = ["--template", str(template_snapshot), "--vcs-ref", "HEAD"]
-
-    result = CliRunner().invoke(app, [*arguments, *source])
-
-    assert result.exit_code == 0, result.output
-    assert re.search(r"The service's own tests passed: \d+ passed", result.output)
-    assert (destination / ".venv").is_dir()
 
 
 @pytest.fixture

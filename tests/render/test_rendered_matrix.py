@@ -15,11 +15,11 @@ from testing.answer_matrix import ANSWER_MATRIX
 from testing.databases import DatabaseFor
 from testing.projects import (
     Render,
+    assert_lints_clean,
     dependencies,
     example_env,
     project_env,
     run_project_tests,
-    run_tool,
 )
 
 
@@ -27,11 +27,7 @@ from testing.projects import (
 def test_rendered_project_passes_ruff_and_mypy(
     render: Render, mypy_cache_dir: Path, answers: dict[str, Any]
 ) -> None:
-    project = render(answers)
-    cache = {"MYPY_CACHE_DIR": str(mypy_cache_dir)}
-    for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
-        completed = run_tool(project, *command, extra_env=cache)
-        assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert_lints_clean(render(answers), mypy_cache_dir)
 
 
 @pytest.mark.parametrize("answers", ANSWER_MATRIX)
