@@ -8,7 +8,6 @@ containers use the host's network only; anything not in the daemon's own store w
 from a registry, so the base image is always passed in (`--build-arg BASE`, `--pull never`).
 """
 
-import fcntl
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from testing.locks import exclusive
 from testing.processes import stop
 
 DOCKER = "/usr/bin/docker"  # Debian's client; another one on PATH may lack BuildKit
@@ -151,8 +151,7 @@ def base_rootfs_tarball(shared: Path) -> Path:
     """A Debian bookworm root file system with Python 3.11, venv and CA certificates, as a
     tarball for `docker import`: made once per test run (the xdist workers share `shared`)."""
     tarball = shared / "base-rootfs.tar"
-    with (shared / "base-rootfs.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive(shared / "base-rootfs.lock"):
         if tarball.exists():
             return tarball
         # In memory where there is /dev/shm: dpkg syncs every file it unpacks, which on a

@@ -1,18 +1,17 @@
 """Rendering the template as a user does: `copier copy` in its own process, and comparing trees."""
 
-import fcntl
 import filecmp
 import hashlib
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from testing import ROOT
+from testing.locks import exclusive
 
 TEMPLATE = ROOT
 
@@ -47,14 +46,6 @@ def same_tree(left: Path, right: Path) -> bool:
         and not errors
         and all(same_tree(left / sub, right / sub) for sub in comparison.common_dirs)
     )
-
-
-@contextmanager
-def exclusive(lock: Path) -> Iterator[None]:
-    """Holds `lock` against every other process that asks for it (released on close)."""
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def render_shared(

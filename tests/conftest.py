@@ -25,12 +25,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def render(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Render:
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test run's temporary folder, which all pytest-xdist workers share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
+@pytest.fixture(scope="session")
+def render(
+    copie_session: Any, tmp_path_factory: pytest.TempPathFactory, run_folder: Path
+) -> Render:
     """Render the template once per set of answers, for all test workers; each worker has
     its own copy of a render, which a test copies again before changing it."""
-    runs_on_a_worker = "PYTEST_XDIST_WORKER" in os.environ
-    base = tmp_path_factory.getbasetemp()
-    store = (base.parent if runs_on_a_worker else base) / "shared-renders"
+    store = run_folder / "shared-renders"
     renders: dict[tuple[tuple[str, Any], ...], Path] = {}
 
     def rendered(answers: dict[str, Any]) -> Path:

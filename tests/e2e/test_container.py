@@ -43,7 +43,7 @@ SQLITE_IN_CONTAINER = "sqlite:////app/data/my_service.db"
 
 
 @pytest.fixture(scope="session")
-def docker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docker]:
+def docker(run_folder: Path) -> Iterator[Docker]:
     """The tests' own daemon, with the debootstrap base image imported.
     SESSIONWISE_BASE_ROOTFS names a root file system tarball made earlier, to skip making it."""
     reason = missing_requirement()
@@ -52,10 +52,7 @@ def docker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docker]:
             pytest.fail(reason)
         pytest.skip(reason)
     # xdist workers share the run's folder, and so one base file system.
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent
-    tarball = Path(os.environ.get("SESSIONWISE_BASE_ROOTFS") or base_rootfs_tarball(shared))
+    tarball = Path(os.environ.get("SESSIONWISE_BASE_ROOTFS") or base_rootfs_tarball(run_folder))
     with running_dockerd(Path(tempfile.mkdtemp(prefix="swd-"))) as running:
         import_base_image(running, tarball)
         yield running
