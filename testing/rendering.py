@@ -1,4 +1,5 @@
-"""Rendering the template as a user does: `copier copy` in its own process, and comparing trees."""
+"""Rendering the template as a user does (`copier copy` in its own process), comparing trees,
+and sharing one render of each set of answers among the test workers."""
 
 import filecmp
 import hashlib
